@@ -1,0 +1,1 @@
+"""FastAPI application: JSON API and web pages. A composition root: nothing imports it."""

@@ -1,0 +1,1 @@
+"""The ``atouts`` command. A composition root: nothing imports it."""

@@ -1,0 +1,1 @@
+"""Issuing Open Badges: organisations, keys, achievements, single and bulk issuance, status."""

@@ -1,0 +1,1 @@
+"""Job requirements matched against verified competences by walking the skills graph."""

@@ -1,0 +1,1 @@
+"""Competence referentials (frameworks), their formats, and the skills graph they become. Pure."""

@@ -1,0 +1,1 @@
+"""A holder's collection of badges: claims, imports, share links, presentations, export."""
