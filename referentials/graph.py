@@ -1,0 +1,355 @@
+"""The skills graph: every loaded referential merged into one networkx ``MultiDiGraph``.
+
+Nodes (shared/research/referentials.md §8) are keyed by the item public URL, or by the external
+URI the item already has (ESCO ``conceptUri``, ``urn:rome:…``); node attribute ``type`` is a
+:class:`~referentials.model.NodeType`. Edges keep the relation name as ``type`` and always carry
+``referential`` (slug) and ``version`` — the referential version that asserted them — plus the
+relation qualifiers (``mandatory``, ``requirement``, ``rank``, ``method``, ``confidence``,
+``sequence``). Edge keys are ``"{type}@{slug}/{version}"`` so loading the same referential twice
+yields the same graph (import idempotence).
+
+Hierarchies (``isChildOf``, ``isPartOf``, ``broader``; child -> parent) must stay acyclic: a
+referential that would close a cycle is refused with :class:`HierarchyCycleError`, which names
+the items, and the graph is left as it was.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+
+from referentials.model import (
+    CROSSWALK_RELATIONS,
+    DEFAULT_BASE_URL,
+    HIERARCHY_RELATIONS,
+    NodeType,
+    Referential,
+    ReferentialError,
+    RelationType,
+    is_uri,
+    item_url,
+)
+from referentials.queries import AncestorTables, LcaResult
+
+__all__ = ["CrosswalkNeighbour", "HierarchyCycleError", "SkillsGraph", "build_graph"]
+
+
+class HierarchyCycleError(ReferentialError):
+    """The hierarchy would contain a cycle; ``items`` names the nodes on it, in order."""
+
+    code = "referential_hierarchy_cycle"
+
+    def __init__(self, referential: str, items: list[str], labels: list[str]) -> None:
+        path = " → ".join([*labels, labels[0]])
+        super().__init__(
+            f"le référentiel « {referential} » contient un cycle dans sa hiérarchie : {path} "
+            "(un élément ne peut pas être son propre parent, même indirectement)"
+        )
+        self.items = items
+        self.labels = labels
+
+
+@dataclass(frozen=True, slots=True)
+class CrosswalkNeighbour:
+    """An item related to another by ``exactMatchOf``, ``isRelatedTo``, ``isPeerOf`` or
+    ``crosswalk``; ``outgoing`` says whether the edge starts at the queried node."""
+
+    node: str
+    type: str
+    outgoing: bool
+    attributes: dict[str, Any]
+
+
+_CONTAINMENT = frozenset({RelationType.IS_CHILD_OF, RelationType.IS_PART_OF})
+_ITEM_ATTRS = ("code", "human_code", "competence_type", "mandatory", "rank")
+
+
+class SkillsGraph:
+    """Many referentials merged into one graph, with the queries issuing and matching need."""
+
+    def __init__(self, base: str = DEFAULT_BASE_URL) -> None:
+        self.base = base.rstrip("/")
+        self.graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
+        # Child -> parent edges of every hierarchy relation, merged: cycle checks and LCA.
+        self.hierarchy: nx.DiGraph[str] = nx.DiGraph()
+        self.referentials: dict[tuple[str, str], Referential] = {}
+        self._edges_of: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+        self._nodes_of: dict[tuple[str, str], list[str]] = {}
+        self._tables = AncestorTables(self._parents)
+
+    def _parents(self, node: str) -> Iterable[str]:
+        succ = self.hierarchy.succ
+        return succ.get(node, ())
+
+    # ----------------------------------------------------------------- building
+
+    def node_id(self, slug: str, version: str, code: str) -> str:
+        """The node id of item ``code`` of a loaded referential version."""
+        ref = self.referentials[(slug, version)]
+        return ref.item(code).node_id(self.base, slug, version)
+
+    def add(self, referential: Referential) -> None:
+        """Merge one referential version; re-adding the same version replaces it."""
+        key = referential.key
+        if key in self.referentials:
+            self.remove(*key)
+        slug, version = key
+        problems = referential.problems()
+        if problems:
+            raise ReferentialError(
+                f"le référentiel « {slug} » version {version} est incohérent : "
+                + " ; ".join(problems)
+            )
+        base = self.base
+        framework = referential.url(base)
+        nodes: list[tuple[str, dict[str, Any]]] = [
+            (
+                framework,
+                {
+                    "type": NodeType.FRAMEWORK,
+                    "referential": slug,
+                    "version": version,
+                    "labels": dict(referential.title),
+                    "status": referential.status,
+                },
+            )
+        ]
+        ids: dict[str, str] = {}
+        for item in referential.items:
+            node = item.node_id(base, slug, version)
+            ids[item.code] = node
+            attrs: dict[str, Any] = {
+                "type": item.kind.node_type,
+                "kind": item.kind,
+                "referential": slug,
+                "version": version,
+                "labels": dict(item.labels),
+                "framework": framework,
+            }
+            for name in _ITEM_ATTRS:
+                value = getattr(item, name)
+                if value is not None:
+                    attrs[name] = value
+            if item.kind.node_type is NodeType.MODULE:
+                attrs["additional"] = item.kind != "module"
+            nodes.append((node, attrs))
+
+        edges: list[tuple[str, str, str, dict[str, Any]]] = []
+        suffix = f"@{slug}/{version}"
+        for rel in referential.relations:
+            u = ids.get(rel.source) or rel.source
+            v = ids.get(rel.target) or rel.target
+            attrs = {"type": rel.type, "referential": slug, "version": version}
+            for name in ("mandatory", "requirement", "rank", "method", "confidence", "sequence"):
+                value = getattr(rel, name)
+                if value is not None:
+                    attrs[name] = value
+            if rel.properties:
+                attrs["properties"] = dict(rel.properties)
+            edges.append((u, v, rel.type + suffix, attrs))
+        if referential.replaces:
+            for item in referential.items:
+                for old in item.replaces:
+                    u = (
+                        old
+                        if is_uri(old)
+                        else item_url(base, slug, referential.replaces, item.kind, old)
+                    )
+                    attrs = {
+                        "type": RelationType.REPLACED_BY,
+                        "referential": slug,
+                        "version": version,
+                    }
+                    edges.append((u, ids[item.code], RelationType.REPLACED_BY + suffix, attrs))
+
+        hierarchy_edges = [(u, v) for u, v, _, a in edges if a["type"] in HIERARCHY_RELATIONS]
+        self._check_acyclic(referential, hierarchy_edges, dict(nodes))
+
+        graph = self.graph
+        for node, attrs in nodes:
+            existing = graph.nodes.get(node)
+            if existing is not None and existing.get("type") is not NodeType.EXTERNAL:
+                # The same URI defined by two referentials (ESCO EN + FR): merge the labels.
+                attrs["labels"] = {**existing.get("labels", {}), **attrs["labels"]}
+        graph.add_nodes_from(nodes)
+        for u, v, _, _ in edges:
+            for end in (u, v):
+                if end not in graph:
+                    graph.add_node(end, type=NodeType.EXTERNAL, labels={})
+        graph.add_edges_from(edges)
+        self.hierarchy.add_edges_from(hierarchy_edges)
+        self.referentials[key] = referential
+        self._edges_of[key] = [(u, v, k) for u, v, k, _ in edges]
+        self._nodes_of[key] = [n for n, _ in nodes]
+        self._tables.clear()
+
+    def remove(self, slug: str, version: str) -> None:
+        """Unload a referential version; nodes still referenced elsewhere become stubs."""
+        key = (slug, version)
+        if key not in self.referentials:
+            return
+        for u, v, k in self._edges_of.pop(key):
+            if self.graph.has_edge(u, v, k):
+                self.graph.remove_edge(u, v, k)
+        for node in self._nodes_of.pop(key):
+            if node not in self.graph:
+                continue
+            if self.graph.degree(node) == 0:
+                self.graph.remove_node(node)
+            else:
+                self.graph.nodes[node]["type"] = NodeType.EXTERNAL
+        del self.referentials[key]
+        self._rebuild_hierarchy()
+
+    def _rebuild_hierarchy(self) -> None:
+        self.hierarchy.clear()
+        self.hierarchy.add_edges_from(
+            (u, v) for u, v, t in self.graph.edges(data="type") if t in HIERARCHY_RELATIONS
+        )
+        self._tables.clear()
+
+    def _check_acyclic(
+        self, referential: Referential, new_edges: list[tuple[str, str]], new_nodes: dict[str, Any]
+    ) -> None:
+        added = [(u, v) for u, v in new_edges if not self.hierarchy.has_edge(u, v)]
+        self.hierarchy.add_edges_from(added)
+        try:
+            cycle = next(iter(_cycles_from(self.hierarchy, {u for u, _ in new_edges})), None)
+        finally:
+            self.hierarchy.remove_edges_from(added)
+            self.hierarchy.remove_nodes_from(
+                [n for n in {x for e in added for x in e} if self.hierarchy.degree(n) == 0]
+            )
+        if cycle is not None:
+            labels = [self._display(n, new_nodes) for n in cycle]
+            raise HierarchyCycleError(f"{referential.slug} {referential.version}", cycle, labels)
+
+    def _display(self, node: str, new_nodes: dict[str, Any]) -> str:
+        attrs = new_nodes.get(node) or self.graph.nodes.get(node) or {}
+        code = attrs.get("human_code") or attrs.get("code")
+        return str(code) if code else node
+
+    # ------------------------------------------------------------------ queries
+
+    def ancestors(
+        self,
+        node: str,
+        *,
+        referential: str | None = None,
+        types: Iterable[str] = HIERARCHY_RELATIONS,
+    ) -> set[str]:
+        """Every item above ``node`` (following child -> parent edges of ``types``), only
+        through edges asserted by ``referential`` (a slug) when given."""
+        return set(self._walk(node, set(types), referential, upwards=True))
+
+    def descendants(
+        self,
+        node: str,
+        *,
+        referential: str | None = None,
+        types: Iterable[str] = HIERARCHY_RELATIONS,
+        mandatory_only: bool = False,
+    ) -> set[str]:
+        """Every item below ``node``; with ``mandatory_only`` an ``isPartOf`` edge marked
+        ``mandatory: false`` (an optional module, an additional module) is not followed."""
+        return set(
+            self._walk(node, set(types), referential, upwards=False, mandatory_only=mandatory_only)
+        )
+
+    def _walk(
+        self,
+        start: str,
+        types: set[str],
+        referential: str | None,
+        *,
+        upwards: bool,
+        mandatory_only: bool = False,
+    ) -> Iterator[str]:
+        adjacency = self.graph.succ if upwards else self.graph.pred
+        seen = {start}
+        queue = deque([start])
+        while queue:
+            current = queue.popleft()
+            for other, keyed in adjacency[current].items():
+                if other in seen:
+                    continue
+                for attrs in keyed.values():
+                    if attrs["type"] not in types:
+                        continue
+                    if referential is not None and attrs["referential"] != referential:
+                        continue
+                    if mandatory_only and attrs.get("mandatory") is False:
+                        continue
+                    seen.add(other)
+                    queue.append(other)
+                    yield other
+                    break
+
+    def block_closure(self, block: str) -> list[str]:
+        """All the mandatory competences of a block (or certification): competences below it
+        through ``isPartOf``/``isChildOf``, not through optional members. Sorted."""
+        below = self.descendants(block, types=_CONTAINMENT, mandatory_only=True)
+        return sorted(n for n in below if self.graph.nodes[n].get("type") is NodeType.COMPETENCE)
+
+    def module_teaches(self, module: str) -> list[str]:
+        """The competences a module teaches (every competence below it). Sorted."""
+        below = self.descendants(module, types=_CONTAINMENT)
+        return sorted(n for n in below if self.graph.nodes[n].get("type") is NodeType.COMPETENCE)
+
+    def containers(self, node: str, node_type: NodeType) -> list[str]:
+        """The blocks / modules / certifications (``node_type``) that contain ``node``, e.g.
+        the modules that teach a missing competence. Sorted."""
+        above = self.ancestors(node, types=_CONTAINMENT)
+        return sorted(n for n in above if self.graph.nodes[n].get("type") is node_type)
+
+    def lca(self, a: str, b: str, *, max_distance: int | None = None) -> LcaResult | None:
+        """Directed lowest common ancestor of two items in the merged hierarchy (§3.2)."""
+        if a not in self.graph or b not in self.graph:
+            return None
+        return self._tables.lca(a, b, max_distance)
+
+    def lca_distance(self, a: str, b: str, *, max_distance: int | None = None) -> int | None:
+        result = self.lca(a, b, max_distance=max_distance)
+        return None if result is None else result.distance
+
+    def warm_lca(self, nodes: Iterable[str] | None = None) -> None:
+        """Precompute the ancestor tables (all hierarchy nodes by default)."""
+        self._tables.warm(self.hierarchy.nodes if nodes is None else nodes)
+
+    def crosswalk_neighbours(self, node: str) -> list[CrosswalkNeighbour]:
+        """Items linked to ``node`` by an equivalence or weak relation, in either direction."""
+        found: list[CrosswalkNeighbour] = []
+        for _, other, attrs in self.graph.out_edges(node, data=True):
+            if attrs["type"] in CROSSWALK_RELATIONS:
+                found.append(CrosswalkNeighbour(other, attrs["type"], True, dict(attrs)))
+        for other, _, attrs in self.graph.in_edges(node, data=True):
+            if attrs["type"] in CROSSWALK_RELATIONS:
+                found.append(CrosswalkNeighbour(other, attrs["type"], False, dict(attrs)))
+        found.sort(key=lambda n: (n.node, n.type, not n.outgoing))
+        return found
+
+    def nodes_of_type(self, node_type: NodeType) -> list[str]:
+        return sorted(n for n, t in self.graph.nodes(data="type") if t is node_type)
+
+
+def _cycles_from(hierarchy: nx.DiGraph[str], sources: set[str]) -> Iterator[list[str]]:
+    """Yield one cycle reachable from ``sources`` (new edges can only close cycles there)."""
+    if not sources:
+        return
+    try:
+        edges = nx.find_cycle(hierarchy, source=sorted(s for s in sources if s in hierarchy))
+    except nx.NetworkXNoCycle:
+        return
+    yield [u for u, _ in edges]
+
+
+def build_graph(referentials: Iterable[Referential], base: str = DEFAULT_BASE_URL) -> SkillsGraph:
+    """One graph from many referentials (order does not matter for the result)."""
+    graph = SkillsGraph(base)
+    for referential in referentials:
+        graph.add(referential)
+    return graph
