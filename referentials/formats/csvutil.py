@@ -1,0 +1,146 @@
+"""CSV reading shared by the ESCO, ROME and certification-block importers.
+
+The public competence datasets are CSV files with a header row, but each publisher has its own
+dialect (``shared/research/referentials.md`` §9):
+
+* ESCO: comma separated, CRLF line ends, minimal quoting, multi-line quoted cells, multi-valued
+  cells separated by newlines (main files) or ``" | "`` (collections), columns reordered or added
+  between v1.1 and v1.2;
+* ROME 4.0: comma separated, LF, every field quoted, doubled apostrophes inside quotes;
+* RNCP exports: semicolon separated.
+
+Columns are therefore always looked up **by header name**, never by position, and a column can be
+named by several aliases (the first one present wins). Reading goes through :mod:`csv` with
+``newline=""`` so that line ends inside quoted cells are preserved and CRLF is handled.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = [
+    "CsvFormatError",
+    "CsvTable",
+    "open_table",
+    "split_multi",
+]
+
+# A column spec is a header name or a tuple of aliases (ESCO 1.1 vs 1.2, case variants).
+ColumnSpec = str | tuple[str, ...]
+
+_MULTI_SEPARATORS = re.compile(r"\r?\n|\s\|\s")
+
+
+class CsvFormatError(ValueError):
+    """A CSV file that cannot be read as the expected table (missing column, bad encoding)."""
+
+    def __init__(self, message: str, *, path: Path, line: int = 0) -> None:
+        self.path = path
+        self.line = line
+        where = f"{path.name}:{line}" if line else path.name
+        super().__init__(f"{where}: {message}")
+
+
+def split_multi(value: str) -> list[str]:
+    """Split a multi-valued cell (newline or ``" | "`` separated) into trimmed, non-empty values.
+
+    Order is kept and duplicates are removed, so that the same alt label appearing twice in a
+    cell does not appear twice in the model.
+    """
+    if not value:
+        return []
+    seen: dict[str, None] = {}
+    for part in _MULTI_SEPARATORS.split(value):
+        text = part.strip()
+        if text:
+            seen.setdefault(text, None)
+    return list(seen)
+
+
+def _normalise_header(name: str) -> str:
+    # Headers are compared case-insensitively and without surrounding spaces or a stray BOM.
+    return name.strip().lstrip("\ufeff").casefold()
+
+
+def _sniff_delimiter(first_line: str) -> str:
+    # Publishers use ',' (ESCO, ROME) or ';' (RNCP CSV zip). The header row decides.
+    return ";" if first_line.count(";") > first_line.count(",") else ","
+
+
+@dataclass(frozen=True)
+class CsvTable:
+    """A CSV file opened for header-based reading."""
+
+    path: Path
+    header: tuple[str, ...]
+    delimiter: str
+
+    def index_of(self, spec: ColumnSpec) -> int | None:
+        """Position of the first alias of ``spec`` present in the header, or None."""
+        aliases = (spec,) if isinstance(spec, str) else spec
+        wanted = [_normalise_header(a) for a in aliases]
+        normalised = [_normalise_header(h) for h in self.header]
+        for alias in wanted:
+            if alias in normalised:
+                return normalised.index(alias)
+        return None
+
+    def has(self, spec: ColumnSpec) -> bool:
+        return self.index_of(spec) is not None
+
+    def rows(
+        self,
+        required: Sequence[ColumnSpec],
+        optional: Sequence[ColumnSpec] = (),
+    ) -> Iterator[tuple[str, ...]]:
+        """Yield, for each data row, the values of ``required`` then ``optional`` columns.
+
+        A missing required column raises :class:`CsvFormatError` naming it; a missing optional
+        column, or a short row, reads as ``""``. Values are returned as found (no stripping),
+        because multi-line cells are meaningful.
+        """
+        positions: list[int] = []
+        for spec in required:
+            index = self.index_of(spec)
+            if index is None:
+                name = spec if isinstance(spec, str) else " / ".join(spec)
+                raise CsvFormatError(f"colonne obligatoire absente : {name}", path=self.path)
+            positions.append(index)
+        for spec in optional:
+            index = self.index_of(spec)
+            positions.append(-1 if index is None else index)
+        width = len(self.header)
+        with self.path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle, delimiter=self.delimiter)
+            try:
+                next(reader)
+                for row in reader:
+                    if not row:
+                        continue
+                    if len(row) >= width and -1 not in positions:
+                        yield tuple([row[i] for i in positions])
+                    else:
+                        yield tuple([row[i] if 0 <= i < len(row) else "" for i in positions])
+            except (csv.Error, UnicodeDecodeError) as exc:
+                raise CsvFormatError(str(exc), path=self.path, line=reader.line_num) from exc
+
+
+def open_table(path: Path) -> CsvTable:
+    """Read the header of ``path`` (UTF-8, BOM tolerated) and sniff its delimiter."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            first_line = handle.readline()
+            delimiter = _sniff_delimiter(first_line)
+            handle.seek(0)
+            header = next(csv.reader(handle, delimiter=delimiter), None)
+    except UnicodeDecodeError as exc:
+        raise CsvFormatError(f"encodage non UTF-8 ({exc.reason})", path=path, line=1) from exc
+    if not header:
+        raise CsvFormatError("fichier vide (pas de ligne d'en-tête)", path=path, line=1)
+    return CsvTable(
+        path=path, header=tuple(h.strip().lstrip("\ufeff") for h in header), delimiter=delimiter
+    )
