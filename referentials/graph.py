@@ -82,8 +82,8 @@ class SkillsGraph:
         self._tables = AncestorTables(self._parents)
 
     def _parents(self, node: str) -> Iterable[str]:
-        succ = self.hierarchy.succ
-        return succ.get(node, ())
+        parents: Iterable[str] = self.hierarchy.succ.get(node, ())
+        return parents
 
     # ----------------------------------------------------------------- building
 
