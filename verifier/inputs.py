@@ -1,0 +1,235 @@
+"""Turning whatever was given (dict, text, bytes, image, URL) into something to verify.
+
+Every limit is applied here, before any JSON-LD or cryptographic work (reliability-ux.md V24,
+§A3-S4/S10/S11): input size, JSON depth, duplicate keys, blank-node count, image size. Each
+exceeded limit has its own code. Nothing here raises: problems are returned.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from badges.problems import BadgeError, Problem
+from verifier.codes import Code
+from verifier.options import Limits
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_JWT = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
+
+
+class InputKind:
+    CREDENTIAL = "credential"
+    PRESENTATION = "presentation"
+    JWT = "vc_jwt"
+    OB2_ASSERTION = "ob2_assertion"
+    URL = "url"
+    PNG = "png"
+    SVG = "svg"
+    UNKNOWN = "unknown"
+
+
+@dataclass(slots=True)
+class Parsed:
+    kind: str
+    document: dict[str, Any] | None = None
+    text: str | None = None  # a compact JWT or a URL
+    image: bytes | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _problem(code: Code, message: str, **details: Any) -> Problem:
+    return Problem(code=str(code), message=message, details=dict(details))
+
+
+class _DuplicateKeyError(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKeyError(key)
+        result[key] = value
+    return result
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth, computed without recursion (a hostile document cannot blow the stack)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            deepest = max(deepest, depth)
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            deepest = max(deepest, depth)
+            stack.extend((v, depth + 1) for v in node)
+    return deepest
+
+
+def _objects(value: Any) -> Iterator[dict[str, Any]]:
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            yield node
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+
+
+def count_blank_nodes(document: Any) -> int:
+    """Objects without ``id``/``@id``: each becomes a blank node when the document is RDF.
+
+    Blank nodes drive the cost of RDF canonicalization (RDF-canon §Dataset Poisoning), so their
+    number is bounded before any canonicalization starts.
+    """
+    return sum(
+        1
+        for node in _objects(document)
+        if "id" not in node and "@id" not in node and "@value" not in node
+    )
+
+
+def check_document_limits(document: Any, limits: Limits) -> list[Problem]:
+    problems: list[Problem] = []
+    depth = _depth(document)
+    if depth > limits.max_json_depth:
+        problems.append(
+            _problem(
+                Code.JSON_TOO_DEEP,
+                f"JSON nesting depth {depth} exceeds {limits.max_json_depth}",
+                depth=depth,
+                limit=limits.max_json_depth,
+            )
+        )
+        return problems
+    blank = count_blank_nodes(document)
+    if blank > limits.max_blank_nodes:
+        problems.append(
+            _problem(
+                Code.BLANK_NODE_LIMIT_EXCEEDED,
+                f"{blank} blank nodes exceed the limit of {limits.max_blank_nodes}",
+                blank_nodes=blank,
+                limit=limits.max_blank_nodes,
+            )
+        )
+    return problems
+
+
+def parse_json_text(text: str, limits: Limits) -> tuple[Any, list[Problem]]:
+    try:
+        value = json.loads(text, object_pairs_hook=_no_duplicates)
+    except _DuplicateKeyError as exc:
+        return None, [_problem(Code.JSON_DUPLICATE_KEY, f"duplicate key {exc}", key=str(exc))]
+    except RecursionError:
+        return None, [_problem(Code.JSON_TOO_DEEP, "JSON nesting too deep to parse")]
+    except ValueError as exc:
+        return None, [_problem(Code.MALFORMED_JSON, f"not valid JSON: {exc}")]
+    return value, check_document_limits(value, limits)
+
+
+def classify_document(document: Any) -> Parsed:
+    if not isinstance(document, dict):
+        return Parsed(
+            InputKind.UNKNOWN,
+            problems=[_problem(Code.NOT_AN_OBJECT, "a JSON object was expected")],
+        )
+    types = document.get("type", document.get("@type"))
+    type_list = types if isinstance(types, list) else [types]
+    if "VerifiablePresentation" in type_list:
+        return Parsed(InputKind.PRESENTATION, document=document)
+    if "Assertion" in type_list or _is_ob2_context(document.get("@context")):
+        return Parsed(InputKind.OB2_ASSERTION, document=document)
+    return Parsed(InputKind.CREDENTIAL, document=document)
+
+
+def _is_ob2_context(context: Any) -> bool:
+    contexts = context if isinstance(context, list) else [context]
+    return any(isinstance(c, str) and "openbadges/v2" in c for c in contexts)
+
+
+def parse_input(value: Any, limits: Limits) -> Parsed:
+    """Classify ``value`` (dict, str, bytes) without fetching anything."""
+    if isinstance(value, dict):
+        problems = check_document_limits(value, limits)
+        if problems:
+            return Parsed(InputKind.UNKNOWN, problems=problems)
+        return classify_document(value)
+    if isinstance(value, str):
+        data = value.encode("utf-8", errors="surrogatepass")
+    elif isinstance(value, bytes | bytearray | memoryview):
+        data = bytes(value)
+    else:
+        return Parsed(
+            InputKind.UNKNOWN,
+            problems=[_problem(Code.INPUT_UNRECOGNIZED, f"cannot verify a {type(value).__name__}")],
+        )
+    if len(data) > max(limits.max_input_bytes, limits.max_image_bytes):
+        return Parsed(InputKind.UNKNOWN, problems=[_too_large(len(data), limits)])
+    if data.startswith(PNG_SIGNATURE):
+        if len(data) > limits.max_image_bytes:
+            return Parsed(InputKind.UNKNOWN, problems=[_image_too_large(len(data), limits)])
+        return Parsed(InputKind.PNG, image=data)
+    stripped = data.strip().lstrip(b"\xef\xbb\xbf").strip()
+    if not stripped:
+        return Parsed(InputKind.UNKNOWN, problems=[_problem(Code.INPUT_EMPTY, "empty input")])
+    if stripped[:1] == b"<":
+        if len(data) > limits.max_image_bytes:
+            return Parsed(InputKind.UNKNOWN, problems=[_image_too_large(len(data), limits)])
+        return Parsed(InputKind.SVG, image=data)
+    if len(data) > limits.max_input_bytes:
+        return Parsed(InputKind.UNKNOWN, problems=[_too_large(len(data), limits)])
+    try:
+        text = stripped.decode("utf-8")
+    except UnicodeDecodeError:
+        return Parsed(
+            InputKind.UNKNOWN,
+            problems=[_problem(Code.INPUT_UNRECOGNIZED, "neither UTF-8 text nor an image")],
+        )
+    if text[:1] in "{[":
+        document, problems = parse_json_text(text, limits)
+        if problems:
+            return Parsed(InputKind.UNKNOWN, problems=problems)
+        return classify_document(document)
+    if _JWT.match(text):
+        return Parsed(InputKind.JWT, text=text)
+    if text.startswith(("https://", "http://")) and not any(c.isspace() for c in text):
+        return Parsed(InputKind.URL, text=text)
+    return Parsed(
+        InputKind.UNKNOWN,
+        problems=[_problem(Code.INPUT_UNRECOGNIZED, "not JSON, a JWT, an image or a link")],
+    )
+
+
+def _too_large(size: int, limits: Limits) -> Problem:
+    return _problem(
+        Code.INPUT_TOO_LARGE,
+        f"input of {size} bytes exceeds {limits.max_input_bytes}",
+        size=size,
+        limit=limits.max_input_bytes,
+    )
+
+
+def _image_too_large(size: int, limits: Limits) -> Problem:
+    return Problem(
+        code="image_too_large",
+        message=f"image of {size} bytes exceeds {limits.max_image_bytes}",
+        details={"size": size, "limit": limits.max_image_bytes},
+    )
+
+
+def error_problem(exc: BaseException) -> Problem:
+    """A problem for an exception raised by a primitive (its code when it has one)."""
+    if isinstance(exc, BadgeError):
+        return exc.to_problem()
+    return Problem(
+        code=str(Code.INTERNAL_ERROR),
+        message=f"{type(exc).__name__}: {exc}",
+    )

@@ -1,0 +1,95 @@
+"""Named verdict policies: checks in, ``verified | not_verified | inconclusive`` out.
+
+The decision and its reasons are in ``docs/adr/0001-verdict-policy.md``. In short, following the
+employer wording of ``reliability-ux.md`` B3 and DCC VerifierPlus:
+
+* ``default``: a broken seal, a withdrawn (revoked or suspended) badge, a badge not yet valid,
+  a document that is not a conforming badge, or a recipient mismatch make it *not verified*.
+  Anything we could not check (key, status list) makes it *inconclusive*. An expired badge, an
+  issuer missing from the trust registry and a bad endorsement are shown but do not change the
+  verdict on their own: an expired badge is still a true record of what was achieved.
+* ``strict``: the same, and also expiry, an unknown issuer and a failed endorsement make the badge
+  *not verified*; an endorsement or a recipient check that could not be made is *inconclusive*.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from enum import StrEnum
+
+from badges.problems import Problem, Severity
+from verifier.report import Check, CheckId, Outcome, Verdict
+
+
+class PolicyName(StrEnum):
+    DEFAULT = "default"
+    STRICT = "strict"
+
+
+# Checks whose failure means "this is not a valid badge" under every policy.
+_BLOCKING_ALWAYS = frozenset(
+    {
+        CheckId.STRUCTURE,
+        CheckId.CONTEXT,
+        CheckId.SCHEMA,
+        CheckId.PROOF,
+        CheckId.STATUS,
+        CheckId.RECIPIENT,
+    }
+)
+# Codes of a failed validity_period check that only inform under the default policy.
+_SOFT_VALIDITY_CODES = frozenset({"expired"})
+
+
+def _has_error(problems: Iterable[Problem]) -> bool:
+    return any(p.severity == Severity.ERROR for p in problems)
+
+
+def default_policy(checks: list[Check], input_problems: list[Problem]) -> Verdict:
+    """The verdict an employer sees by default (ADR 0001)."""
+    return _decide(checks, input_problems, strict=False)
+
+
+def strict_policy(checks: list[Check], input_problems: list[Problem]) -> Verdict:
+    """For programs that accept only current badges from known issuers (ADR 0001)."""
+    return _decide(checks, input_problems, strict=True)
+
+
+def _decide(checks: list[Check], input_problems: list[Problem], *, strict: bool) -> Verdict:
+    if _has_error(input_problems) and not checks:
+        return Verdict.NOT_VERIFIED
+    inconclusive = False
+    for check in checks:
+        if check.outcome == Outcome.FAILED:
+            if check.check in _BLOCKING_ALWAYS:
+                return Verdict.NOT_VERIFIED
+            if check.check == CheckId.VALIDITY_PERIOD:
+                soft = all(p.code in _SOFT_VALIDITY_CODES for p in check.errors())
+                if strict or not soft:
+                    return Verdict.NOT_VERIFIED
+            elif strict:
+                # issuer_trust, endorsements
+                return Verdict.NOT_VERIFIED
+        elif check.outcome == Outcome.INDETERMINATE:
+            counts = check.check in _BLOCKING_ALWAYS or check.check == CheckId.VALIDITY_PERIOD
+            if counts or strict:
+                inconclusive = True
+    if inconclusive:
+        return Verdict.INCONCLUSIVE
+    if not any(c.check == CheckId.PROOF and c.outcome == Outcome.PASSED for c in checks):
+        # Without a verified proof nothing was shown to come from the issuer.
+        return Verdict.INCONCLUSIVE
+    return Verdict.VERIFIED
+
+
+PolicyFunction = Callable[[list[Check], list[Problem]], Verdict]
+
+POLICIES: dict[str, PolicyFunction] = {
+    PolicyName.DEFAULT: default_policy,
+    PolicyName.STRICT: strict_policy,
+}
+
+
+def apply_policy(name: str, checks: list[Check], input_problems: list[Problem]) -> Verdict:
+    """Apply the named policy; an unknown name is a programmer error (``KeyError``)."""
+    return POLICIES[name](checks, input_problems)

@@ -1,0 +1,105 @@
+"""The verification report: the contract employers and other programs rely on (DESIGN.md §5).
+
+``VerificationReport {credential, checks[], verdict, policy, verified_at, engine_version}``;
+``Check {check, outcome, problems[], details}``; problems are ``badges.problems.Problem``.
+
+Findings are data, never exceptions. "Could not check" is ``indeterminate`` and is never
+``failed``; a failed prerequisite makes the later checks ``skipped`` with
+``prerequisite_failed``. The verdict is computed by a named policy (``verifier.policy``), not by
+the checks themselves, so a caller can re-apply a stricter policy to the same checks.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from badges.problems import Problem, Severity
+
+ENGINE_VERSION = "atouts-verifier/0.1.0"
+
+
+class CheckId(StrEnum):
+    """Stable check ids, in the order the pipeline runs them."""
+
+    STRUCTURE = "structure"
+    CONTEXT = "context"
+    SCHEMA = "schema"
+    PROOF = "proof"
+    VALIDITY_PERIOD = "validity_period"
+    STATUS = "status"
+    ISSUER_TRUST = "issuer_trust"
+    RECIPIENT = "recipient"
+    ENDORSEMENTS = "endorsements"
+
+
+CHECK_ORDER: tuple[CheckId, ...] = tuple(CheckId)
+
+
+class Outcome(StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    INDETERMINATE = "indeterminate"
+    SKIPPED = "skipped"
+
+
+class Verdict(StrEnum):
+    VERIFIED = "verified"
+    NOT_VERIFIED = "not_verified"
+    INCONCLUSIVE = "inconclusive"
+
+
+class Check(BaseModel):
+    """The result of one check: a stable id, an outcome and the coded problems behind it."""
+
+    model_config = ConfigDict(frozen=False)
+
+    check: CheckId
+    outcome: Outcome
+    problems: list[Problem] = Field(default_factory=list)
+    details: dict[str, Any] = Field(default_factory=dict)
+
+    def codes(self) -> list[str]:
+        return [p.code for p in self.problems]
+
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == Severity.ERROR]
+
+
+class VerificationReport(BaseModel):
+    """What ``verifier.verify`` returns for any input (DESIGN.md §5)."""
+
+    credential: dict[str, Any] | None = None
+    checks: list[Check] = Field(default_factory=list)
+    verdict: Verdict = Verdict.INCONCLUSIVE
+    policy: str = "default"
+    verified_at: datetime
+    engine_version: str = ENGINE_VERSION
+    input_kind: str = "unknown"
+    # Problems about the input itself (size, JSON syntax, baked image) and, for presentations,
+    # the reports of the credentials it carries.
+    input_problems: list[Problem] = Field(default_factory=list)
+    credentials: list[VerificationReport] = Field(default_factory=list)
+
+    def check(self, check_id: CheckId | str) -> Check | None:
+        for check in self.checks:
+            if check.check == check_id:
+                return check
+        return None
+
+    def outcome(self, check_id: CheckId | str) -> Outcome | None:
+        found = self.check(check_id)
+        return None if found is None else found.outcome
+
+    def codes(self) -> list[str]:
+        """Every problem code of the report, input problems first, in order."""
+        codes = [p.code for p in self.input_problems]
+        for check in self.checks:
+            codes.extend(check.codes())
+        return codes
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
