@@ -50,6 +50,7 @@ __all__ = [
     "PublishedReferentialError",
     "Referential",
     "ReferentialError",
+    "ReferentialFormatError",
     "Relation",
     "RelationType",
     "RequirementType",
@@ -82,6 +83,21 @@ class PublishedReferentialError(ReferentialError):
     """A published version was about to change; publish a new version instead."""
 
     code = "referential_published_immutable"
+
+
+class ReferentialFormatError(ReferentialError):
+    """A file could not be read as a referential. ``errors`` holds ``(line, message)`` pairs
+    (1-based line, or ``None`` when no line applies); the message lists them all, in French:
+    « ligne 14 : la compétence « C3 » est citée dans le bloc « B1 » mais n'est pas définie »."""
+
+    code = "referential_format_invalid"
+
+    def __init__(self, errors: Iterable[tuple[int | None, str]], *, source: str | None = None):
+        self.errors = sorted(errors, key=lambda e: (e[0] is None, e[0] or 0))
+        self.source = source
+        where = f"{source} : " if source else ""
+        lines = [f"ligne {n} : {m}" if n is not None else m for n, m in self.errors]
+        super().__init__(where + "\n".join(lines))
 
 
 class Status(StrEnum):
