@@ -1,0 +1,92 @@
+"""Apply and check Alembic migrations (``atouts db upgrade`` / ``atouts db status``).
+
+The Alembic configuration is built in code (no ``alembic.ini`` to find): the scripts are in
+``storage/migrations``. The application calls :func:`ensure_migrated` at start-up and refuses to
+start on a database that is not at the head revision (issue 4, Storage).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import URL, Engine
+
+from storage.engine import create_engine
+from storage.errors import NOT_MIGRATED_MESSAGE, DatabaseNotMigratedError
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def alembic_config(connection: sa.Connection | None = None) -> Config:
+    """An Alembic ``Config`` for our scripts, optionally bound to an open connection."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("file_template", "%%(rev)s_%%(slug)s")
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    """The revision the code expects."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None, "no migration scripts found"
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at (``None``: never migrated)."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def _as_engine(engine_or_url: Engine | str | URL) -> tuple[Engine, bool]:
+    if isinstance(engine_or_url, Engine):
+        return engine_or_url, False
+    return create_engine(engine_or_url), True
+
+
+def upgrade(engine_or_url: Engine | str | URL, revision: str = "head") -> str | None:
+    """Bring the database to ``revision`` (the head by default); returns the revision reached.
+
+    All pending migrations run in one transaction (PostgreSQL and SQLite both have
+    transactional DDL), so a failure leaves the database at its previous revision.
+    """
+    engine, owned = _as_engine(engine_or_url)
+    try:
+        with engine.begin() as connection:
+            command.upgrade(alembic_config(connection), revision)
+        return current_revision(engine)
+    finally:
+        if owned:
+            engine.dispose()
+
+
+def downgrade(engine_or_url: Engine | str | URL, revision: str) -> str | None:
+    """Go back to ``revision`` (``"base"`` drops everything); for tests and emergencies."""
+    engine, owned = _as_engine(engine_or_url)
+    try:
+        with engine.begin() as connection:
+            command.downgrade(alembic_config(connection), revision)
+        return current_revision(engine)
+    finally:
+        if owned:
+            engine.dispose()
+
+
+def is_up_to_date(engine: Engine) -> bool:
+    """True when the database is at the head revision."""
+    return current_revision(engine) == head_revision()
+
+
+def ensure_migrated(engine: Engine) -> None:
+    """Raise :class:`DatabaseNotMigratedError` (in French) unless the database is at the head."""
+    current = current_revision(engine)
+    expected = head_revision()
+    if current != expected:
+        raise DatabaseNotMigratedError(NOT_MIGRATED_MESSAGE, current=current, expected=expected)
