@@ -1,0 +1,58 @@
+"""CASE 1.0 / 1.1 packages (1EdTech Competencies and Academic Standards Exchange v1.1).
+
+``load`` imports CFPackage JSON files (CASE 1.0 leniently, see
+:mod:`referentials.formats.case_import`); ``dump`` writes a referential as a CASE 1.1 package
+that validates against the official schema (:mod:`referentials.formats.case_export`);
+``schema_errors`` validates a package against a schema the caller supplies (the official one is
+a standard artifact read from ``shared/data/case/``, not shipped here).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft201909Validator, FormatChecker
+
+from referentials.formats.case_export import dump
+from referentials.formats.case_import import CaseFormatError, from_package
+from referentials.model import ImportSummary, Referential
+
+__all__ = ["CaseFormatError", "dump", "from_package", "load", "schema_errors"]
+
+
+def load(paths: list[Path]) -> tuple[list[Referential], ImportSummary]:
+    """Import CASE package files (``.json``; folders are searched for them), one referential each.
+
+    A file given by name that is not JSON or has no ``CFDocument`` raises
+    :class:`CaseFormatError`; inside a folder, JSON files without ``CFDocument`` (schemas,
+    other documents) are skipped with a warning.
+    """
+    referentials: list[Referential] = []
+    warnings: list[str] = []
+    for path in paths:
+        for file in sorted(path.rglob("*.json")) if path.is_dir() else [path]:
+            try:
+                package = json.loads(file.read_text(encoding="utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                raise CaseFormatError(f"{file.name} : JSON illisible ({exc})") from exc
+            if path.is_dir() and not (isinstance(package, Mapping) and "CFDocument" in package):
+                warnings.append(f"{file.name} : pas de CFDocument, pas un paquet CASE — ignoré")
+                continue
+            if not isinstance(package, Mapping):
+                raise CaseFormatError(f"{file.name} : un paquet CASE est un objet JSON")
+            referential, found = from_package(package, file.name)
+            referentials.append(referential)
+            warnings.extend(found)
+    return referentials, ImportSummary.of(referentials, warnings)
+
+
+def schema_errors(package: Mapping[str, Any], schema: Mapping[str, Any]) -> list[str]:
+    """Every violation of ``schema`` (draft 2019-09, formats checked), as ``path: message``."""
+    validator = Draft201909Validator(schema, format_checker=FormatChecker())
+    return [
+        f"/{'/'.join(str(p) for p in error.absolute_path)}: {error.message}"
+        for error in sorted(validator.iter_errors(package), key=lambda e: list(e.absolute_path))
+    ]

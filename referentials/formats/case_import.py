@@ -1,0 +1,459 @@
+"""Read CASE 1.0 and 1.1 CFPackages (1EdTech CASE v1.1 §package binding; CASE 1.0 leniently).
+
+Real 1.0-era packages do not pass the 1.1 schema (``shared/research/referentials.md`` §2.2,
+§2.4): ``CFPackageURI`` / ``CFDocumentURI`` (string or LinkURI) / ``CFItemAssociationURI``,
+``educationalLevel`` instead of ``educationLevel``, ``sequenceNumber`` as a string, association
+ends outside the package, ``sourcedId`` for ``identifier``. The importer accepts all of them,
+says so in warnings and drops nothing:
+
+* unknown item fields are kept in ``Item.properties["case_extra"]``;
+* an association end that is neither an item nor the document stays a URI in the relation (the
+  graph makes it an ``external`` stub node), with its title and ``targetType`` kept;
+* ``isChildOf`` → CFDocument marks a root and needs no relation (roots are recomputed on export).
+
+Packages written by atouts carry ``extensions.atouts``; they are read back exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from referentials.formats.case_common import (
+    EXTENSION,
+    kind_of_item_type,
+    mandatory_of_grouping,
+)
+from referentials.model import (
+    Agreement,
+    CompetenceType,
+    CrosswalkMethod,
+    Item,
+    ItemKind,
+    Organisation,
+    OrganisationRole,
+    Referential,
+    Relation,
+    RelationType,
+    RequirementType,
+    Status,
+)
+
+__all__ = ["CaseFormatError", "from_package"]
+
+_ITEM_FIELDS = frozenset(
+    {
+        "identifier",
+        "sourcedId",
+        "fullStatement",
+        "uri",
+        "lastChangeDateTime",
+        "humanCodingScheme",
+        "CFItemType",
+        "CFItemTypeURI",
+        "language",
+        "notes",
+        "abbreviatedStatement",
+        "listEnumeration",
+        "educationLevel",
+        "educationalLevel",
+        "extensions",
+        "alternativeLabel",
+    }
+)
+_STATUS = {
+    "draft": Status.DRAFT,
+    "private draft": Status.DRAFT,
+    "deprecated": Status.RETIRED,
+    "retired": Status.RETIRED,
+}
+_ATOUTS_TYPES = {t.value for t in RelationType}
+
+
+class CaseFormatError(ValueError):
+    """A JSON document that is not a CASE package at all (no CFDocument)."""
+
+    code = "case_package_invalid"
+
+
+def _atouts(obj: Mapping[str, Any]) -> dict[str, Any] | None:
+    extensions = obj.get("extensions")
+    if isinstance(extensions, Mapping) and isinstance(extensions.get(EXTENSION), Mapping):
+        return dict(extensions[EXTENSION])
+    return None
+
+
+def _identifier(obj: Mapping[str, Any]) -> str:
+    return str(obj.get("identifier") or obj.get("sourcedId") or "")
+
+
+def _tuples(mapping: Any) -> dict[str, tuple[str, ...]]:
+    return {str(k): tuple(v) for k, v in dict(mapping or {}).items()}
+
+
+def _item_from_extension(ext: dict[str, Any]) -> Item:
+    return Item(
+        code=ext["code"],
+        kind=ItemKind(ext["kind"]),
+        labels=dict(ext.get("labels") or {}),
+        human_code=ext.get("human_code"),
+        alt_labels=_tuples(ext.get("alt_labels")),
+        descriptions=dict(ext.get("descriptions") or {}),
+        competence_type=CompetenceType(ext["competence_type"])
+        if ext.get("competence_type")
+        else None,
+        mandatory=ext.get("mandatory"),
+        rank=ext.get("rank"),
+        criteria=_tuples(ext.get("criteria")),
+        uri=ext.get("uri"),
+        replaces=tuple(ext.get("replaces") or ()),
+        properties=dict(ext.get("properties") or {}),
+    )
+
+
+def _relation_from_extension(ext: dict[str, Any]) -> Relation:
+    return Relation(
+        type=ext["type"],
+        source=ext["source"],
+        target=ext["target"],
+        mandatory=ext.get("mandatory"),
+        requirement=RequirementType(ext["requirement"]) if ext.get("requirement") else None,
+        rank=ext.get("rank"),
+        method=CrosswalkMethod(ext["method"]) if ext.get("method") else None,
+        confidence=ext.get("confidence"),
+        sequence=ext.get("sequence"),
+        properties=dict(ext.get("properties") or {}),
+    )
+
+
+def _referential_from_extension(
+    ext: dict[str, Any], items: list[Item], relations: list[Relation]
+) -> Referential:
+    return Referential(
+        slug=ext["slug"],
+        version=ext["version"],
+        title=dict(ext.get("title") or {}),
+        status=Status(ext.get("status") or "draft"),
+        languages=tuple(ext.get("languages") or ("fr",)),
+        licence=ext.get("licence"),
+        description=dict(ext.get("description") or {}),
+        publisher=ext.get("publisher"),
+        organisations=tuple(
+            Organisation(
+                name=o["name"],
+                role=OrganisationRole(o["role"]),
+                url=o.get("url"),
+                note=o.get("note"),
+            )
+            for o in ext.get("organisations") or ()
+        ),
+        agreements=tuple(
+            Agreement(
+                version=a["version"],
+                agreed_on=date.fromisoformat(a["agreed_on"]),
+                organisations=tuple(a.get("organisations") or ()),
+                note=a.get("note"),
+            )
+            for a in ext.get("agreements") or ()
+        ),
+        replaces=ext.get("replaces"),
+        items=tuple(items),
+        relations=tuple(relations),
+        properties=dict(ext.get("properties") or {}),
+    )
+
+
+class _Reader:
+    def __init__(self, package: Mapping[str, Any], name: str) -> None:
+        document = package.get("CFDocument")
+        if not isinstance(document, Mapping):
+            raise CaseFormatError(f"{name} : pas de CFDocument, ce n'est pas un paquet CASE")
+        self.package = package
+        self.name = name
+        self.document = document
+        self.doc_id = _identifier(document)
+        self.doc_uri = str(document.get("uri") or "")
+        self.lang = str(document.get("language") or "en")
+        self.warnings: list[str] = []
+        self.quirks: dict[str, int] = {}
+        raw_items = [i for i in package.get("CFItems") or () if isinstance(i, Mapping)]
+        self.raw_items = raw_items
+        # Ends are resolved by identifier first, then by URI.
+        self.code_of: dict[str, str] = {}
+        self.codes: set[str] = set()
+        for raw in raw_items:
+            ext = _atouts(raw)
+            code = str(ext["code"]) if ext and "code" in ext else _identifier(raw)
+            self.code_of[_identifier(raw)] = code
+            self.codes.add(code)
+            if raw.get("uri"):
+                self.code_of[str(raw["uri"])] = code
+        groupings = (package.get("CFDefinitions") or {}).get("CFAssociationGroupings") or ()
+        self.grouping_titles = {
+            key: str(g.get("title") or "")
+            for g in groupings
+            if isinstance(g, Mapping)
+            for key in (_identifier(g), str(g.get("uri") or ""))
+            if key
+        }
+
+    def quirk(self, what: str) -> None:
+        self.quirks[what] = self.quirks.get(what, 0) + 1
+
+    def end(self, link: Any) -> tuple[str | None, Mapping[str, Any]]:
+        """(item code or URI, the link) — ``None`` when the end is the document itself."""
+        if isinstance(link, str):
+            link = {"uri": link, "identifier": link}
+        if not isinstance(link, Mapping):
+            return "", {}
+        identifier, uri = str(link.get("identifier") or ""), str(link.get("uri") or "")
+        if identifier in self.code_of:
+            return self.code_of[identifier], link
+        if uri in self.code_of:
+            return self.code_of[uri], link
+        if (identifier and identifier == self.doc_id) or (uri and uri == self.doc_uri):
+            return None, link
+        return uri or f"urn:uuid:{identifier}", link
+
+    def item(self, raw: Mapping[str, Any], criteria: dict[str, list[str]]) -> Item:
+        ext = _atouts(raw)
+        if ext and "code" in ext and "kind" in ext:
+            return _item_from_extension(ext)
+        identifier = _identifier(raw)
+        if "sourcedId" in raw and "identifier" not in raw:
+            self.quirk("sourcedId au lieu de identifier")
+        lang = str(raw.get("language") or self.lang)
+        item_type = str(raw.get("CFItemType") or "")
+        props: dict[str, Any] = {"case_identifier": identifier}
+        if item_type:
+            props["CFItemType"] = item_type
+        for key in ("abbreviatedStatement", "listEnumeration"):
+            if raw.get(key):
+                props[key] = raw[key]
+        level = raw.get("educationLevel", raw.get("educationalLevel"))
+        if "educationalLevel" in raw:
+            self.quirk("educationalLevel (orthographe CASE 1.0)")
+        if level:
+            props["educationLevel"] = (
+                [str(v) for v in level] if isinstance(level, list) else [str(level)]
+            )
+        extra = {k: v for k, v in raw.items() if k not in _ITEM_FIELDS}
+        for key in extra:
+            self.quirk(f"champ {key} hors CASE 1.1")
+        if extra:
+            props["case_extra"] = extra
+        alt = raw.get("alternativeLabel") or raw.get("abbreviatedStatement")
+        code = self.code_of[identifier]
+        return Item(
+            code=code,
+            kind=kind_of_item_type(item_type) if item_type else ItemKind.COMPETENCE,
+            labels={lang: str(raw.get("fullStatement") or raw.get("humanCodingScheme") or code)},
+            human_code=str(raw["humanCodingScheme"]) if raw.get("humanCodingScheme") else None,
+            alt_labels={lang: (str(alt),)} if alt else {},
+            descriptions={lang: str(raw["notes"])} if raw.get("notes") else {},
+            criteria={lang: tuple(criteria[code])} if criteria.get(code) else {},
+            uri=str(raw.get("uri") or "") or None,
+            properties=props,
+        )
+
+    def sequence(self, value: Any) -> int | None:
+        if value is None or value == "":
+            return None
+        if isinstance(value, str):
+            self.quirk("sequenceNumber en texte")
+            return int(value) if value.strip().lstrip("-").isdigit() else None
+        return int(value)
+
+    def mandatory(self, raw: Mapping[str, Any]) -> bool | None:
+        extensions = raw.get("extensions")
+        if isinstance(extensions, Mapping) and isinstance(extensions.get("mandatory"), bool):
+            return bool(extensions["mandatory"])
+        grouping = raw.get("CFAssociationGroupingURI")
+        if isinstance(grouping, Mapping):
+            title = str(grouping.get("title") or "") or self.grouping_titles.get(
+                _identifier(grouping), ""
+            )
+            return mandatory_of_grouping(title)
+        return None
+
+    def relations(self, replaces: dict[str, list[str]]) -> list[Relation]:
+        out: list[Relation] = []
+        external: set[str] = set()
+        for raw in self.package.get("CFAssociations") or ():
+            if not isinstance(raw, Mapping):
+                continue
+            ext = _atouts(raw)
+            if ext and isinstance(ext.get("relation"), Mapping):
+                out.append(_relation_from_extension(dict(ext["relation"])))
+                continue
+            source, origin = self.end(raw.get("originNodeURI"))
+            target, destination = self.end(raw.get("destinationNodeURI"))
+            kind = str(raw.get("associationType") or "")
+            if ext and ext.get("replaces") and target is not None:
+                replaces.setdefault(target, []).append(str(ext["replaces"]))
+                continue
+            sequence = self.sequence(raw.get("sequenceNumber"))
+            if target is None and kind in (RelationType.IS_CHILD_OF, RelationType.IS_PART_OF):
+                continue  # a root: its parent is the framework node itself
+            if kind.startswith("ext:") and kind[4:] in _ATOUTS_TYPES:
+                kind = kind[4:]
+            props: dict[str, Any] = {}
+            if _identifier(raw):
+                props["case_identifier"] = _identifier(raw)
+            if raw.get("notes"):
+                props["notes"] = raw["notes"]
+            ends = ((source, origin, "origin"), (target, destination, "destination"))
+            for end, link, side in ends:
+                if end is None:
+                    end = self.doc_uri
+                if end not in self.codes:
+                    external.add(end)
+                    if link.get("title"):
+                        props[f"case_{side}_title"] = link["title"]
+                    if link.get("targetType"):
+                        props[f"case_{side}_target_type"] = link["targetType"]
+            out.append(
+                Relation(
+                    type=kind,
+                    source=source if source is not None else self.doc_uri,
+                    target=target if target is not None else self.doc_uri,
+                    mandatory=self.mandatory(raw),
+                    sequence=sequence,
+                    properties=props,
+                )
+            )
+        if external:
+            self.warnings.append(
+                f"{self.name} : {len(external)} extrémité(s) d'association hors du paquet, "
+                "gardées comme nœuds externes"
+            )
+        return out
+
+    def rubrics(self) -> tuple[list[Item], list[Relation], dict[str, list[str]]]:
+        """Foreign CFRubrics: each criterion level becomes a level item of its competence."""
+        items: list[Item] = []
+        relations: list[Relation] = []
+        criteria: dict[str, list[str]] = {}
+        for rubric in self.package.get("CFRubrics") or ():
+            if not isinstance(rubric, Mapping) or (_atouts(rubric) or {}).get("derived"):
+                continue
+            for criterion in rubric.get("CFRubricCriteria") or ():
+                competence, _ = self.end(criterion.get("CFItemURI"))
+                if not competence:
+                    self.quirk("critère de grille sans CFItemURI")
+                    continue
+                if criterion.get("description"):
+                    criteria.setdefault(competence, []).append(str(criterion["description"]))
+                levels = criterion.get("CFRubricCriterionLevels") or ()
+                for index, level in enumerate(levels, start=1):
+                    position = level.get("position")
+                    rank = int(position) if isinstance(position, int | float) else index
+                    label = str(level.get("quality") or level.get("description") or rank)
+                    props = {k: level[k] for k in ("score", "feedback") if k in level}
+                    props["case_identifier"] = _identifier(level)
+                    items.append(
+                        Item(
+                            code=_identifier(level) or f"{competence}-level-{index}",
+                            kind=ItemKind.LEVEL,
+                            labels={self.lang: label},
+                            descriptions={self.lang: str(level["description"])}
+                            if level.get("description")
+                            else {},
+                            rank=rank,
+                            uri=str(level.get("uri") or "") or None,
+                            properties=props,
+                        )
+                    )
+                    relations.append(
+                        Relation(RelationType.HAS_SKILL_LEVEL, competence, items[-1].code)
+                    )
+        return items, relations, criteria
+
+
+def from_package(
+    package: Mapping[str, Any], name: str = "paquet CASE"
+) -> tuple[Referential, list[str]]:
+    """One referential from one CFPackage, and the warnings (French) about 1.0-era quirks."""
+    reader = _Reader(package, name)
+    level_items, level_relations, criteria = reader.rubrics()
+    items = [reader.item(raw, criteria) for raw in reader.raw_items]
+    replaces: dict[str, list[str]] = {}
+    relations = reader.relations(replaces)
+    if replaces:
+        items = [
+            Item(
+                **{
+                    **{f: getattr(i, f) for f in Item.__dataclass_fields__},
+                    "replaces": i.replaces + tuple(replaces[i.code]),
+                }
+            )
+            if i.code in replaces and not i.replaces
+            else i
+            for i in items
+        ]
+    items += level_items
+    relations += level_relations
+    document = reader.document
+    for key in ("CFPackageURI", "CFDocumentURI", "CFItemAssociationURI"):
+        if key in document:
+            reader.quirk(f"champ {key} hors CASE 1.1")
+    warnings = reader.warnings + [
+        f"{name} : {what} ({count} fois) — accepté (paquet de l'ère CASE 1.0)"
+        for what, count in sorted(reader.quirks.items())
+    ]
+    ext = _atouts(document)
+    if ext and "slug" in ext and "version" in ext:
+        return _referential_from_extension(ext, items, relations), warnings
+    return _foreign_referential(document, reader, items, relations), warnings
+
+
+def _slug(text: str) -> str:
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return "-".join("".join(c if c.isalnum() else " " for c in ascii_text.lower()).split())
+
+
+def _foreign_referential(
+    document: Mapping[str, Any], reader: _Reader, items: list[Item], relations: list[Relation]
+) -> Referential:
+    title = str(document.get("title") or reader.doc_id or "CASE")
+    changed = str(document.get("lastChangeDateTime") or "")
+    version = str(document.get("version") or changed[:10] or "1")
+    status = _STATUS.get(
+        str(document.get("adoptionStatus") or "").strip().casefold(),
+        Status.PUBLISHED if document.get("adoptionStatus") else Status.DRAFT,
+    )
+    licence = document.get("licenseURI")
+    props: dict[str, Any] = {
+        "source_format": "case",
+        "case_identifier": reader.doc_id,
+        "case_uri": reader.doc_uri,
+    }
+    case_version = str(document.get("caseVersion") or "")
+    props["case_version"] = case_version or ("1.1" if "v1p1" in reader.doc_uri else "1.0")
+    if changed:
+        props["case_last_change"] = changed
+    extra = {
+        k: v
+        for k, v in document.items()
+        if k in ("CFPackageURI", "subject", "notes", "officialSourceURL", "frameworkType")
+    }
+    if extra:
+        props["case_extra"] = extra
+    return Referential(
+        slug=_slug(title) or reader.doc_id,
+        version=version.replace("/", "-").replace(" ", "-"),
+        title={reader.lang: title},
+        status=status,
+        languages=(reader.lang,),
+        licence=str(licence.get("title")) if isinstance(licence, Mapping) else None,
+        description={reader.lang: str(document["description"])}
+        if document.get("description")
+        else {},
+        publisher=str(document.get("publisher") or document.get("creator") or "") or None,
+        items=tuple(items),
+        relations=tuple(relations),
+        properties=props,
+    )
