@@ -67,9 +67,15 @@ _RELATIONSHIPS = (
 
 
 class DidError(BadgeError):
-    """A DID that could not be parsed or resolved; ``code`` says which."""
+    """A DID that could not be parsed or resolved; ``code`` says which, ``cause`` the fetch code."""
 
     code = "did_invalid"
+
+    def __init__(
+        self, message: str, *, code: str | None = None, path: str = "", cause: str | None = None
+    ) -> None:
+        super().__init__(message, code=code, path=path)
+        self.cause = cause
 
 
 def did_key_public_key(did: str) -> Ed25519PublicKey:
@@ -160,8 +166,9 @@ class DidWebResolver:
             result = self._fetcher.fetch(url, accept="application/did+json, application/json")
         except FetchError as exc:
             raise DidError(
-                f"document DID introuvable pour {base} ({exc.code}) : {exc}",
+                f"document DID introuvable pour {base} : {exc}",
                 code="did_resolution_failed",
+                cause=exc.code,
             ) from exc
         if not result.ok:
             raise DidError(
