@@ -16,7 +16,7 @@ from typing import NoReturn
 EX_USAGE = 64
 
 # Modules that contribute sub-commands, in the order they appear in ``atouts --help``.
-COMMAND_MODULES: tuple[str, ...] = ("cli.serve_cmd",)
+COMMAND_MODULES: tuple[str, ...] = ("cli.serve_cmd", "cli.verify_cmd", "cli.db_cmd")
 
 
 class UsageErrorParser(argparse.ArgumentParser):

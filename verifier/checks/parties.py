@@ -1,0 +1,120 @@
+"""The ``issuer_trust`` and ``recipient`` checks.
+
+``issuer_trust``: is the issuer in the caller's registry of known issuers? An unknown issuer is a
+*warning* (OB 3.0 implementation guide, Displayer: "mark issuer data included in a credential as
+unverified"); the verdict policy decides what it means.
+
+``recipient`` (OB 3.0 §9 Verification step 5): when the caller states who should hold the badge,
+compare with ``credentialSubject.id`` or recompute each ``identifier`` (hashed or not) with
+``badges.identity``. A badge that names nobody cannot be matched: ``indeterminate``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from badges.identity import identity_matches
+from badges.problems import Problem, Severity
+from verifier.codes import Code
+from verifier.report import Check, CheckId, Outcome
+from verifier.trust import TrustRegistry
+
+
+def issuer_id_of(credential: Mapping[str, Any]) -> str | None:
+    issuer = credential.get("issuer")
+    if isinstance(issuer, str):
+        return issuer
+    if isinstance(issuer, Mapping) and isinstance(issuer.get("id"), str):
+        return str(issuer["id"])
+    return None
+
+
+def issuer_name_of(credential: Mapping[str, Any]) -> str | None:
+    issuer = credential.get("issuer")
+    if isinstance(issuer, Mapping):
+        name = issuer.get("name")
+        if isinstance(name, str):
+            return name
+    return None
+
+
+def check_issuer_trust(credential: Mapping[str, Any], registry: TrustRegistry | None) -> Check:
+    issuer_id = issuer_id_of(credential)
+    if issuer_id is None:
+        problem = Problem(
+            str(Code.ISSUER_MISSING), "the credential names no issuer", path="/issuer"
+        )
+        return Check(check=CheckId.ISSUER_TRUST, outcome=Outcome.FAILED, problems=[problem])
+    known = registry.lookup(issuer_id) if registry is not None else None
+    if known is None:
+        problem = Problem(
+            str(Code.ISSUER_NOT_IN_REGISTRY),
+            f"issuer {issuer_id} is not in the trust registry",
+            severity=Severity.WARNING,
+            path="/issuer",
+            details={
+                "issuer": issuer_id,
+                "registry": registry.name if registry is not None else None,
+                "declared_name": issuer_name_of(credential),
+            },
+        )
+        return Check(check=CheckId.ISSUER_TRUST, outcome=Outcome.FAILED, problems=[problem])
+    info = Problem(
+        str(Code.ISSUER_IN_REGISTRY),
+        f"issuer {issuer_id} is in the registry {registry.name if registry else ''}",
+        severity=Severity.INFO,
+        details={"issuer": issuer_id, "name": known.name, "registry": known.source},
+    )
+    return Check(check=CheckId.ISSUER_TRUST, outcome=Outcome.PASSED, problems=[info])
+
+
+def _subjects(credential: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    subject = credential.get("credentialSubject")
+    if isinstance(subject, Mapping):
+        return [subject]
+    if isinstance(subject, list):
+        return [s for s in subject if isinstance(s, Mapping)]
+    return []
+
+
+def _identifiers(subject: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    identifiers = subject.get("identifier", [])
+    if isinstance(identifiers, Mapping):
+        identifiers = [identifiers]
+    if not isinstance(identifiers, list):
+        return []
+    return [i for i in identifiers if isinstance(i, Mapping)]
+
+
+def check_recipient(
+    credential: Mapping[str, Any], expected: str, identity_type: str | None = None
+) -> Check:
+    compared = 0
+    for subject in _subjects(credential):
+        subject_id = subject.get("id")
+        if isinstance(subject_id, str):
+            compared += 1
+            if subject_id == expected:
+                return Check(check=CheckId.RECIPIENT, outcome=Outcome.PASSED)
+        for identity in _identifiers(subject):
+            if identity_type is not None and identity.get("identityType") != identity_type:
+                continue
+            compared += 1
+            if identity_matches(identity, expected):
+                return Check(check=CheckId.RECIPIENT, outcome=Outcome.PASSED)
+    if compared == 0:
+        problem = Problem(
+            str(Code.RECIPIENT_NOT_STATED),
+            "the credential names no recipient to compare with",
+            severity=Severity.WARNING,
+            path="/credentialSubject",
+        )
+        return Check(check=CheckId.RECIPIENT, outcome=Outcome.INDETERMINATE, problems=[problem])
+    problem = Problem(
+        str(Code.RECIPIENT_MISMATCH),
+        "the credential was not issued to the expected recipient",
+        path="/credentialSubject",
+        details={"compared": compared},
+    )
+    return Check(check=CheckId.RECIPIENT, outcome=Outcome.FAILED, problems=[problem])

@@ -1,0 +1,187 @@
+"""The ``proof`` check: Data Integrity proofs (and the key binding behind them).
+
+VC Data Integrity §4.4 "Verify Proof" and §"Verification Method Binding" / "Verification
+Relationship Validation": the key must be found in the controller document (or DID document) of
+the issuer and listed under the expected relationship; a public key merely written in a URL
+fragment is never trusted (reliability-ux.md finding 4). ``badges.resolution.KeyResolver`` does the
+binding; ``badges.proofs.data_integrity.verify_proof`` does the cryptography.
+
+Outcomes: ``passed``; ``failed`` for a proof shown to be wrong (tampered document, key not the
+issuer's, wrong purpose/challenge/domain, unsupported suite); ``indeterminate`` when the key could
+not be retrieved (network, unknown host): "could not check" is never "false".
+
+Several proofs: each must verify (a malformed or failing proof next to a good one is a finding,
+not noise: 1EdTech's validator rejects ``simple-multiple-proofs.json`` too).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from badges.keys import Ed25519PublicKey
+from badges.problems import BadgeError, Problem, Severity
+from verifier.codes import Code
+from verifier.inputs import error_problem
+from verifier.options import KeyResolverLike, VerifyOptions
+from verifier.report import Check, CheckId, Outcome
+
+# Problems that mean "we could not check", not "the proof is wrong".
+COULD_NOT_CHECK = frozenset(
+    {
+        "verification_method_unresolvable",
+        "did_resolution_failed",
+        "did_unresolvable",
+        "fetch_failed",
+        "fetch_too_large",
+        "fetch_refused_private_address",
+        "fetch_refused_scheme",
+        "internal_error",
+    }
+)
+
+
+def build_resolver(options: VerifyOptions) -> KeyResolverLike:
+    if options.key_resolver is not None:
+        return options.key_resolver
+    from badges.resolution import KeyResolver
+
+    resolver: KeyResolverLike = KeyResolver(
+        fetcher=options.fetcher, pinned=list(options.pinned_keys)
+    )
+    return resolver
+
+
+def outcome_of(problems: list[Problem], verified: bool) -> Outcome:
+    if verified:
+        return Outcome.PASSED
+    errors = [p for p in problems if p.severity == Severity.ERROR]
+    if errors and all(p.code in COULD_NOT_CHECK for p in errors):
+        return Outcome.INDETERMINATE
+    return Outcome.FAILED
+
+
+def _proofs(document: Mapping[str, Any]) -> list[Any]:
+    proof = document.get("proof")
+    if proof is None:
+        return []
+    return proof if isinstance(proof, list) else [proof]
+
+
+def check_data_integrity(
+    document: Mapping[str, Any],
+    *,
+    resolver: KeyResolverLike,
+    bind_to: str | None,
+    purpose: str = "assertionMethod",
+    challenge: str | None = None,
+    domain: str | None = None,
+    check_id: CheckId = CheckId.PROOF,
+    missing_code: str = "proof_missing",
+) -> Check:
+    proofs = _proofs(document)
+    if not proofs:
+        return Check(
+            check=check_id,
+            outcome=Outcome.FAILED,
+            problems=[Problem(missing_code, "the document carries no proof", path="/proof")],
+        )
+    problems: list[Problem] = []
+    outcomes: list[Outcome] = []
+    methods: list[dict[str, Any]] = []
+    if len(proofs) > 1:
+        problems.append(
+            Problem(
+                str(Code.MULTIPLE_PROOFS),
+                f"{len(proofs)} proofs: each is verified",
+                severity=Severity.INFO,
+                path="/proof",
+            )
+        )
+    for index, proof in enumerate(proofs):
+        single = dict(document)
+        single["proof"] = proof
+        outcome, found, method = _verify_one(
+            single,
+            resolver=resolver,
+            bind_to=bind_to,
+            purpose=purpose,
+            challenge=challenge,
+            domain=domain,
+        )
+        prefix = f"/proof/{index}" if len(proofs) > 1 else "/proof"
+        problems.extend(_located(p, prefix) for p in found)
+        outcomes.append(outcome)
+        methods.append(method)
+    if Outcome.FAILED in outcomes:
+        outcome = Outcome.FAILED
+    elif Outcome.INDETERMINATE in outcomes:
+        outcome = Outcome.INDETERMINATE
+    else:
+        outcome = Outcome.PASSED
+    return Check(check=check_id, outcome=outcome, problems=problems, details={"proofs": methods})
+
+
+def _located(problem: Problem, prefix: str) -> Problem:
+    if problem.path.startswith("/") or not problem.path:
+        path = problem.path or prefix
+    else:
+        path = f"{prefix}/{problem.path}"
+    return Problem(problem.code, problem.message, problem.severity, path, dict(problem.details))
+
+
+def _verify_one(
+    document: dict[str, Any],
+    *,
+    resolver: KeyResolverLike,
+    bind_to: str | None,
+    purpose: str,
+    challenge: str | None,
+    domain: str | None,
+) -> tuple[Outcome, list[Problem], dict[str, Any]]:
+    raised: list[BadgeError] = []
+
+    def resolve_key(verification_method: str) -> Ed25519PublicKey:
+        try:
+            return resolver.resolve(verification_method, issuer_id=bind_to)
+        except BadgeError as exc:
+            raised.append(exc)
+            raise
+
+    proof = document.get("proof")
+    method: dict[str, Any] = {}
+    if isinstance(proof, Mapping):
+        method = {
+            "type": proof.get("type"),
+            "cryptosuite": proof.get("cryptosuite"),
+            "verificationMethod": proof.get("verificationMethod"),
+        }
+    try:
+        from badges.proofs.data_integrity import verify_proof
+
+        result = verify_proof(
+            document,
+            resolve_key=resolve_key,
+            expected_challenge=challenge,
+            expected_domain=domain,
+            expected_purpose=purpose,
+        )
+    except Exception as exc:  # a primitive must not turn a finding into a crash
+        problem = error_problem(exc)
+        return outcome_of([problem], False), [problem], method
+    problems = list(result.problems)
+    # The resolver's own code (key_not_bound_to_issuer, …) says more than a generic
+    # "unresolvable"; keep it so that a key substitution is reported as what it is.
+    for error in raised:
+        if error.code not in {p.code for p in problems}:
+            problems.append(error.to_problem())
+    if raised and not result.verified:
+        problems = [
+            p
+            for p in problems
+            if not (
+                p.code == "verification_method_unresolvable"
+                and any(e.code != "verification_method_unresolvable" for e in raised)
+            )
+        ]
+    return outcome_of(problems, result.verified), problems, method

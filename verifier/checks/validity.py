@@ -1,0 +1,99 @@
+"""The ``validity_period`` check (OB 3.0 §9 Verification step 4; VCDM 2.0 §4.9).
+
+``validFrom``/``validUntil`` (VCDM 2.0) or ``issuanceDate``/``expirationDate`` (VCDM 1.1, legacy).
+The clock is the caller's (``VerifyOptions.now``). An expired badge is a finding, not a fatal
+error: the policy decides what it means (ADR 0001).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from badges.problems import Problem
+from verifier.codes import Code
+from verifier.report import Check, CheckId, Outcome
+
+
+def parse_datetime(value: Any) -> datetime | None:
+    """An XML Schema dateTimeStamp as an aware datetime; ``None`` when it is not one."""
+    if not isinstance(value, str) or len(value) < 19:
+        return None
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        # VCDM 2.0 requires a time zone; read a naive time as UTC rather than refuse the badge.
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed
+
+
+def validity_bounds(credential: dict[str, Any]) -> tuple[Any, Any, str, str]:
+    if "validFrom" in credential or "validUntil" in credential:
+        return (
+            credential.get("validFrom"),
+            credential.get("validUntil"),
+            "/validFrom",
+            "/validUntil",
+        )
+    return (
+        credential.get("issuanceDate"),
+        credential.get("expirationDate"),
+        "/issuanceDate",
+        "/expirationDate",
+    )
+
+
+def check_validity_period(credential: dict[str, Any], now: datetime) -> Check:
+    raw_from, raw_until, from_path, until_path = validity_bounds(credential)
+    problems: list[Problem] = []
+    valid_from = parse_datetime(raw_from) if raw_from is not None else None
+    valid_until = parse_datetime(raw_until) if raw_until is not None else None
+    for raw, parsed, path in (
+        (raw_from, valid_from, from_path),
+        (raw_until, valid_until, until_path),
+    ):
+        if raw is not None and parsed is None:
+            problems.append(
+                Problem(
+                    code=str(Code.VALIDITY_PERIOD_MALFORMED),
+                    message=f"{path[1:]} is not a date-time: {raw!r}",
+                    path=path,
+                )
+            )
+    details: dict[str, Any] = {
+        "now": now.isoformat(),
+        "valid_from": valid_from.isoformat() if valid_from else None,
+        "valid_until": valid_until.isoformat() if valid_until else None,
+    }
+    if problems:
+        return Check(
+            check=CheckId.VALIDITY_PERIOD,
+            outcome=Outcome.FAILED,
+            problems=problems,
+            details=details,
+        )
+    if valid_from is not None and now < valid_from:
+        problems.append(
+            Problem(
+                code=str(Code.NOT_YET_VALID),
+                message=f"valid from {valid_from.isoformat()}, now is {now.isoformat()}",
+                path=from_path,
+                details={"valid_from": valid_from.isoformat(), "now": now.isoformat()},
+            )
+        )
+    if valid_until is not None and now > valid_until:
+        problems.append(
+            Problem(
+                code=str(Code.EXPIRED),
+                message=f"expired on {valid_until.isoformat()}, now is {now.isoformat()}",
+                path=until_path,
+                details={"valid_until": valid_until.isoformat(), "now": now.isoformat()},
+            )
+        )
+    outcome = Outcome.FAILED if problems else Outcome.PASSED
+    return Check(check=CheckId.VALIDITY_PERIOD, outcome=outcome, problems=problems, details=details)

@@ -1,0 +1,393 @@
+"""``verify(input, *, options) -> VerificationReport``: any input, every check, never raises.
+
+DESIGN.md §3 flow 3 and §5; OB 3.0 §9 "Verification". The steps:
+
+1. Read the input (``verifier.inputs``): limits first, then JSON, VC-JWT, baked PNG/SVG
+   (``badges.baking``), a link (fetched through the injected fetcher only), a presentation, an
+   OB 2.0 assertion.
+2. Checks in the stable order ``structure, context, schema, proof, validity_period, status,
+   issuer_trust`` then ``recipient`` (when the caller names the expected holder) and
+   ``endorsements`` (when the badge carries some; each verified on its own).
+3. A failed proof makes the later checks ``skipped`` (``prerequisite_failed``): tampered dates or
+   status mean nothing. A document that is not a credential at all skips everything after
+   ``structure``.
+4. The verdict comes from the named policy (``verifier.policy``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from badges.fetch import FetchError
+from badges.problems import Problem, Severity
+from verifier.checks.document import context_check, schema_check, structure_check
+from verifier.checks.parties import check_issuer_trust, check_recipient
+from verifier.checks.proof import build_resolver, check_data_integrity
+from verifier.checks.status import StatusContext, check_status
+from verifier.checks.validity import check_validity_period
+from verifier.codes import Code
+from verifier.inputs import InputKind, Parsed, classify_document, error_problem, parse_input
+from verifier.legacy import verify_ob2_assertion
+from verifier.options import KeyResolverLike, VerifyOptions
+from verifier.policy import apply_policy
+from verifier.presentation import presentation_verdict, verify_presentation_checks
+from verifier.report import CHECK_ORDER, Check, CheckId, Outcome, Verdict, VerificationReport
+
+# Input problems that mean "could not check" rather than "not a valid badge".
+_INPUT_COULD_NOT_CHECK = frozenset(
+    {
+        "fetch_unavailable",
+        "fetch_failed",
+        "fetch_http_error",
+        "fetch_too_large",
+        "fetch_refused_private_address",
+        "fetch_refused_scheme",
+        "internal_error",
+    }
+)
+_FATAL_STRUCTURE_CODES = frozenset({"not_a_credential", "not_an_object"})
+
+
+def verify(value: Any, *, options: VerifyOptions) -> VerificationReport:
+    """Verify a credential given as dict, text or bytes. Findings are data: this never raises."""
+    try:
+        return _Run(options).verify(value, depth=0)
+    except Exception as exc:  # the contract: a report for any input, whatever happens inside
+        return _input_report(options, [error_problem(exc)], kind=InputKind.UNKNOWN)
+
+
+def _input_report(
+    options: VerifyOptions, problems: list[Problem], *, kind: str
+) -> VerificationReport:
+    could_not_check = all(
+        p.code in _INPUT_COULD_NOT_CHECK for p in problems if p.severity == Severity.ERROR
+    )
+    verdict = Verdict.INCONCLUSIVE if could_not_check else Verdict.NOT_VERIFIED
+    return VerificationReport(
+        credential=None,
+        checks=[],
+        verdict=verdict,
+        policy=options.policy,
+        verified_at=options.now,
+        input_kind=kind,
+        input_problems=problems,
+    )
+
+
+def skipped(check_id: CheckId, reason: str) -> Check:
+    return Check(
+        check=check_id,
+        outcome=Outcome.SKIPPED,
+        problems=[
+            Problem(
+                str(Code.PREREQUISITE_FAILED),
+                f"not checked: {reason} failed",
+                severity=Severity.INFO,
+                details={"prerequisite": reason},
+            )
+        ],
+    )
+
+
+def _types(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+class _Run:
+    """One verification: the options and the key resolver built from them."""
+
+    def __init__(self, options: VerifyOptions) -> None:
+        self.options = options
+        self._resolver: KeyResolverLike | None = None
+
+    @property
+    def resolver(self) -> KeyResolverLike:
+        if self._resolver is None:
+            self._resolver = build_resolver(self.options)
+        return self._resolver
+
+    # -- input -------------------------------------------------------------------------------
+
+    def verify(self, value: Any, *, depth: int, hops: int = 0) -> VerificationReport:
+        parsed = parse_input(value, self.options.limits)
+        return self._dispatch(parsed, depth=depth, hops=hops)
+
+    def _dispatch(self, parsed: Parsed, *, depth: int, hops: int) -> VerificationReport:
+        options = self.options
+        if parsed.problems:
+            return _input_report(options, parsed.problems, kind=parsed.kind)
+        if parsed.kind == InputKind.URL and parsed.text is not None:
+            return self._from_url(parsed.text, depth=depth, hops=hops)
+        if parsed.kind in (InputKind.PNG, InputKind.SVG) and parsed.image is not None:
+            return self._from_image(parsed.image, parsed.kind, depth=depth, hops=hops)
+        if parsed.kind == InputKind.JWT and parsed.text is not None:
+            return self._from_jwt(parsed.text, depth=depth)
+        if parsed.kind == InputKind.PRESENTATION and parsed.document is not None:
+            return self._presentation(parsed.document, depth=depth)
+        if parsed.kind == InputKind.OB2_ASSERTION and parsed.document is not None:
+            checks = verify_ob2_assertion(parsed.document, options)
+            return self._report(parsed.document, checks, kind=InputKind.OB2_ASSERTION)
+        if parsed.kind == InputKind.CREDENTIAL and parsed.document is not None:
+            return self.credential(parsed.document, depth=depth, kind=InputKind.CREDENTIAL)
+        return _input_report(
+            options,
+            [Problem(str(Code.INPUT_UNRECOGNIZED), "nothing to verify")],
+            kind=parsed.kind,
+        )
+
+    def _from_url(self, url: str, *, depth: int, hops: int) -> VerificationReport:
+        options = self.options
+        if hops >= options.limits.max_url_hops:
+            return _input_report(
+                options,
+                [Problem(str(Code.INPUT_UNRECOGNIZED), "too many links to follow", path=url)],
+                kind=InputKind.URL,
+            )
+        if options.fetcher is None:
+            problem = Problem(
+                str(Code.FETCH_UNAVAILABLE), "no fetcher configured", details={"url": url}
+            )
+            return _input_report(options, [problem], kind=InputKind.URL)
+        try:
+            result = options.fetcher.fetch(
+                url, accept="application/vc+ld+json, application/ld+json, application/json, */*"
+            )
+        except FetchError as exc:
+            problem = exc.to_problem()
+            return _input_report(options, [problem], kind=InputKind.URL)
+        if not 200 <= result.status < 300:
+            problem = Problem(
+                str(Code.FETCH_HTTP_ERROR),
+                f"HTTP {result.status} for {url}",
+                details={"url": url, "http_status": result.status},
+            )
+            return _input_report(options, [problem], kind=InputKind.URL)
+        report = self.verify(result.body, depth=depth, hops=hops + 1)
+        return report.model_copy(update={"input_kind": f"url+{report.input_kind}"})
+
+    def _from_image(self, data: bytes, kind: str, *, depth: int, hops: int) -> VerificationReport:
+        from badges.baking import extract_from_image
+
+        try:
+            extracted = extract_from_image(data)
+        except Exception as exc:
+            return _input_report(self.options, [error_problem(exc)], kind=kind)
+        payload = extracted.payload
+        inner_kind = str(extracted.kind)
+        if inner_kind == "url":
+            report = self._from_url(payload.strip(), depth=depth, hops=hops)
+        else:
+            report = self.verify(payload, depth=depth, hops=hops)
+        return report.model_copy(update={"input_kind": f"{kind}+{report.input_kind}"})
+
+    def _from_jwt(self, token: str, *, depth: int) -> VerificationReport:
+        from verifier.checks.jwt import verify_jwt
+
+        outcome = verify_jwt(token, self.options, self.resolver)
+        if outcome.credential is None:
+            return VerificationReport(
+                credential=None,
+                checks=[outcome.proof],
+                verdict=Verdict.NOT_VERIFIED
+                if outcome.proof.outcome == Outcome.FAILED
+                else Verdict.INCONCLUSIVE,
+                policy=self.options.policy,
+                verified_at=self.options.now,
+                input_kind=InputKind.JWT,
+            )
+        parsed = classify_document(outcome.credential)
+        if parsed.kind == InputKind.OB2_ASSERTION and parsed.document is not None:
+            checks = verify_ob2_assertion(parsed.document, self.options, signed=True)
+            return self._report(parsed.document, checks, kind="ob2_signed")
+        return self.credential(
+            outcome.credential, depth=depth, kind=InputKind.JWT, proof=outcome.proof
+        )
+
+    # -- credentials -------------------------------------------------------------------------
+
+    def credential(
+        self,
+        credential: dict[str, Any],
+        *,
+        depth: int,
+        kind: str,
+        proof: Check | None = None,
+        with_recipient: bool = True,
+    ) -> VerificationReport:
+        options = self.options
+        endorsement = "EndorsementCredential" in _types(credential.get("type"))
+        checks: list[Check] = [structure_check(credential, endorsement=endorsement)]
+        if any(p.code in _FATAL_STRUCTURE_CODES for p in checks[0].problems):
+            checks.extend(skipped(c, "structure") for c in CHECK_ORDER[1:7])
+            return self._report(credential, checks, kind=kind)
+        checks.append(context_check(credential))
+        checks.append(schema_check(credential))
+        if proof is None:
+            proof = check_data_integrity(
+                credential,
+                resolver=self.resolver,
+                bind_to=_issuer_id(credential),
+            )
+        checks.append(proof)
+        later: list[CheckId] = [
+            CheckId.VALIDITY_PERIOD,
+            CheckId.STATUS,
+            CheckId.ISSUER_TRUST,
+        ]
+        wants_recipient = with_recipient and options.expected_recipient is not None
+        endorsements = _endorsements(credential)
+        if wants_recipient:
+            later.append(CheckId.RECIPIENT)
+        if endorsements:
+            later.append(CheckId.ENDORSEMENTS)
+        if proof.outcome == Outcome.FAILED:
+            checks.extend(skipped(c, "proof") for c in later)
+            return self._report(credential, checks, kind=kind)
+        checks.append(check_validity_period(credential, options.now))
+        checks.append(check_status(credential, self._status_context()))
+        checks.append(check_issuer_trust(credential, options.trust_registry))
+        if wants_recipient and options.expected_recipient is not None:
+            checks.append(
+                check_recipient(
+                    credential, options.expected_recipient, options.expected_recipient_type
+                )
+            )
+        if endorsements:
+            checks.append(self._endorsements(endorsements, depth=depth))
+        return self._report(credential, checks, kind=kind)
+
+    def _status_context(self) -> StatusContext:
+        options = self.options
+
+        def verify_list_proof(document: dict[str, Any], issuer: str | None) -> Check:
+            return check_data_integrity(document, resolver=self.resolver, bind_to=issuer)
+
+        return StatusContext(
+            now=options.now,
+            fetcher=options.fetcher,
+            cache=options.status_cache,
+            verify_list_proof=verify_list_proof,
+            limits=options.limits,
+            strict_length=options.status_length_is_strict,
+            trust_registry=options.trust_registry,
+        )
+
+    def _endorsements(self, found: list[tuple[str, Any]], *, depth: int) -> Check:
+        if depth >= self.options.limits.max_endorsement_depth:
+            problem = Problem(
+                str(Code.ENDORSEMENT_DEPTH_EXCEEDED),
+                "endorsements nested too deeply",
+                severity=Severity.WARNING,
+            )
+            return Check(
+                check=CheckId.ENDORSEMENTS, outcome=Outcome.INDETERMINATE, problems=[problem]
+            )
+        problems: list[Problem] = []
+        reports: list[dict[str, Any]] = []
+        nested = _Run(replace(self.options, expected_recipient=None))
+        nested._resolver = self._resolver
+        for path, endorsement in found:
+            report = nested.verify(endorsement, depth=depth + 1)
+            reports.append({"path": path, "verdict": str(report.verdict), "codes": report.codes()})
+            if report.verdict == Verdict.NOT_VERIFIED:
+                problems.append(
+                    Problem(
+                        str(Code.ENDORSEMENT_NOT_VERIFIED),
+                        f"endorsement at {path} is not verified",
+                        path=path,
+                        details={"codes": report.codes()},
+                    )
+                )
+            elif report.verdict == Verdict.INCONCLUSIVE:
+                problems.append(
+                    Problem(
+                        str(Code.ENDORSEMENT_INCONCLUSIVE),
+                        f"endorsement at {path} could not be checked",
+                        severity=Severity.WARNING,
+                        path=path,
+                        details={"codes": report.codes()},
+                    )
+                )
+        if any(p.code == Code.ENDORSEMENT_NOT_VERIFIED for p in problems):
+            outcome = Outcome.FAILED
+        elif problems:
+            outcome = Outcome.INDETERMINATE
+        else:
+            outcome = Outcome.PASSED
+        return Check(
+            check=CheckId.ENDORSEMENTS,
+            outcome=outcome,
+            problems=problems,
+            details={"endorsements": reports},
+        )
+
+    # -- presentations -----------------------------------------------------------------------
+
+    def _presentation(self, presentation: dict[str, Any], *, depth: int) -> VerificationReport:
+        checks, embedded = verify_presentation_checks(presentation, self.options, self.resolver)
+        reports = [self.verify(item, depth=depth + 1) for item in embedded]
+        verdict = presentation_verdict(checks, reports)
+        return VerificationReport(
+            credential=presentation,
+            checks=checks,
+            verdict=verdict,
+            policy=self.options.policy,
+            verified_at=self.options.now,
+            input_kind=InputKind.PRESENTATION,
+            credentials=reports,
+        )
+
+    def _report(
+        self, credential: dict[str, Any], checks: list[Check], *, kind: str
+    ) -> VerificationReport:
+        verdict = apply_policy(self.options.policy, checks, [])
+        return VerificationReport(
+            credential=credential,
+            checks=checks,
+            verdict=verdict,
+            policy=self.options.policy,
+            verified_at=self.options.now,
+            input_kind=kind,
+        )
+
+
+def _issuer_id(credential: Mapping[str, Any]) -> str | None:
+    issuer = credential.get("issuer")
+    if isinstance(issuer, str):
+        return issuer
+    if isinstance(issuer, Mapping) and isinstance(issuer.get("id"), str):
+        return str(issuer["id"])
+    return None
+
+
+def _endorsements(credential: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """Embedded endorsements (OB 3.0 ``endorsement`` / ``endorsementJwt``) with their path."""
+    found: list[tuple[str, Any]] = []
+
+    def collect(holder: Any, path: str) -> None:
+        if not isinstance(holder, Mapping):
+            return
+        for key in ("endorsement", "endorsementJwt"):
+            values = holder.get(key)
+            if values is None:
+                continue
+            items = values if isinstance(values, list) else [values]
+            for index, item in enumerate(items):
+                found.append((f"{path}/{key}/{index}", item))
+
+    collect(credential, "")
+    collect(credential.get("issuer"), "/issuer")
+    subject = credential.get("credentialSubject")
+    if isinstance(subject, Mapping):
+        achievement = subject.get("achievement")
+        collect(achievement, "/credentialSubject/achievement")
+        if isinstance(achievement, Mapping):
+            collect(achievement.get("creator"), "/credentialSubject/achievement/creator")
+    return found
+
+
+def report_json(report: VerificationReport) -> str:
+    return json.dumps(report.to_json_dict(), ensure_ascii=False, indent=2)
