@@ -37,12 +37,12 @@ def load(paths: list[Path]) -> tuple[list[Referential], ImportSummary]:
             try:
                 package = json.loads(file.read_text(encoding="utf-8"))
             except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                raise CaseFormatError(f"{file.name} : JSON illisible ({exc})") from exc
+                raise CaseFormatError(f"JSON illisible ({exc})", source=file.name) from exc
             if path.is_dir() and not (isinstance(package, Mapping) and "CFDocument" in package):
                 warnings.append(f"{file.name} : pas de CFDocument, pas un paquet CASE — ignoré")
                 continue
             if not isinstance(package, Mapping):
-                raise CaseFormatError(f"{file.name} : un paquet CASE est un objet JSON")
+                raise CaseFormatError("un paquet CASE est un objet JSON", source=file.name)
             referential, found = from_package(package, file.name)
             referentials.append(referential)
             warnings.extend(found)

@@ -34,6 +34,7 @@ from referentials.model import (
     Organisation,
     OrganisationRole,
     Referential,
+    ReferentialFormatError,
     Relation,
     RelationType,
     RequirementType,
@@ -71,10 +72,13 @@ _STATUS = {
 _ATOUTS_TYPES = {t.value for t in RelationType}
 
 
-class CaseFormatError(ValueError):
-    """A JSON document that is not a CASE package at all (no CFDocument)."""
+class CaseFormatError(ReferentialFormatError, ValueError):
+    """A JSON document that is not a CASE package at all (not JSON, no CFDocument)."""
 
     code = "case_package_invalid"
+
+    def __init__(self, message: str, *, source: str | None = None) -> None:
+        super().__init__([(None, message)], source=source)
 
 
 def _atouts(obj: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -168,7 +172,7 @@ class _Reader:
     def __init__(self, package: Mapping[str, Any], name: str) -> None:
         document = package.get("CFDocument")
         if not isinstance(document, Mapping):
-            raise CaseFormatError(f"{name} : pas de CFDocument, ce n'est pas un paquet CASE")
+            raise CaseFormatError("pas de CFDocument : ce n'est pas un paquet CASE", source=name)
         self.package = package
         self.name = name
         self.document = document

@@ -22,6 +22,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from referentials.model import ReferentialFormatError
+
 __all__ = [
     "CsvFormatError",
     "CsvTable",
@@ -35,14 +37,15 @@ ColumnSpec = str | tuple[str, ...]
 _MULTI_SEPARATORS = re.compile(r"\r?\n|\s\|\s")
 
 
-class CsvFormatError(ValueError):
+class CsvFormatError(ReferentialFormatError, ValueError):
     """A CSV file that cannot be read as the expected table (missing column, bad encoding)."""
+
+    code = "referential_csv_invalid"
 
     def __init__(self, message: str, *, path: Path, line: int = 0) -> None:
         self.path = path
         self.line = line
-        where = f"{path.name}:{line}" if line else path.name
-        super().__init__(f"{where}: {message}")
+        super().__init__([(line or None, message)], source=path.name)
 
 
 def split_multi(value: str) -> list[str]:
