@@ -81,7 +81,9 @@ class FetchResult:
         try:
             return json.loads(self.body)
         except (ValueError, UnicodeDecodeError) as exc:
-            raise FetchError(f"the document at {self.url or 'the URL'} is not JSON: {exc}") from exc
+            raise FetchError(
+                f"le document à {self.url or 'cette adresse'} n'est pas du JSON : {exc}"
+            ) from exc
 
 
 @runtime_checkable
@@ -159,26 +161,26 @@ class GuardedFetcher:
                 return response
             # A redirect: the next hop goes through exactly the same checks.
             current = urldefrag(urljoin(current, response))[0]
-        raise FetchError(f"too many redirects fetching {url}")
+        raise FetchError(f"trop de redirections pour {url}")
 
     def _check_url(self, url: str) -> tuple[str, str, int]:
         parts = urlsplit(url)
         scheme = parts.scheme.lower()
         if scheme != "https" and not (scheme == "http" and self.allow_http):
             raise FetchError(
-                f"only https URLs are fetched, not {url!r}", code="fetch_refused_scheme"
+                f"seules les adresses https sont ouvertes, pas {url!r}", code="fetch_refused_scheme"
             )
         if parts.username is not None or parts.password is not None:
             raise FetchError(
-                f"URLs with credentials are refused: {url!r}", code="fetch_refused_scheme"
+                f"adresse avec identifiants refusée : {url!r}", code="fetch_refused_scheme"
             )
         host = parts.hostname
         if not host:
-            raise FetchError(f"URL without host: {url!r}")
+            raise FetchError(f"adresse sans nom d'hôte : {url!r}")
         try:
             port = parts.port or (443 if scheme == "https" else 80)
         except ValueError as exc:
-            raise FetchError(f"invalid port in {url!r}") from exc
+            raise FetchError(f"port invalide dans {url!r}") from exc
         return scheme, host, port
 
     def _resolve_checked(self, host: str, port: int) -> str:
@@ -189,16 +191,16 @@ class GuardedFetcher:
             try:
                 addresses = self._resolver(host, port)
             except OSError as exc:
-                raise FetchError(f"cannot resolve {host}: {exc}") from exc
+                raise FetchError(f"nom {host} introuvable : {exc}") from exc
         if not addresses:
-            raise FetchError(f"{host} has no address")
+            raise FetchError(f"{host} n'a pas d'adresse")
         if not self.allow_private:
             refused = [a for a in addresses if not is_public_address(a)]
             if refused:
                 # Refuse if any answer is private: picking a "good" one would still let an
                 # attacker-controlled DNS zone probe which internal hosts exist.
                 raise FetchError(
-                    f"{host} resolves to a non-public address ({', '.join(refused)})",
+                    f"{host} mène à une adresse non publique ({', '.join(refused)})",
                     code="fetch_refused_private_address",
                 )
         return addresses[0]
@@ -233,7 +235,9 @@ class GuardedFetcher:
             finally:
                 response.close()
         except httpx.HTTPError as exc:
-            raise FetchError(f"fetching {url} failed: {exc.__class__.__name__}: {exc}") from exc
+            raise FetchError(
+                f"échec de la récupération de {url} : {exc.__class__.__name__}: {exc}"
+            ) from exc
         finally:
             if self._transport is None:
                 client.close()
@@ -248,7 +252,7 @@ class GuardedFetcher:
         declared = response.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             raise FetchError(
-                f"{url} announces {declared} bytes, more than {self.max_bytes}",
+                f"{url} annonce {declared} octets, plus que {self.max_bytes}",
                 code="fetch_too_large",
             )
         chunks: list[bytes] = []
@@ -257,11 +261,11 @@ class GuardedFetcher:
             total += len(chunk)
             if total > self.max_bytes:
                 raise FetchError(
-                    f"{url} sent more than {self.max_bytes} bytes", code="fetch_too_large"
+                    f"{url} envoie plus de {self.max_bytes} octets", code="fetch_too_large"
                 )
             if time.monotonic() > deadline:
                 # Per-read timeouts do not stop a server that trickles bytes forever.
-                raise FetchError(f"{url} took longer than {self.timeout} s")
+                raise FetchError(f"{url} met plus de {self.timeout} s à répondre")
             chunks.append(chunk)
         return b"".join(chunks)
 
@@ -300,7 +304,7 @@ class MapFetcher:
         for pair in pairs:
             url, sep, path = pair.rpartition("=")
             if not sep or not url or not path:
-                raise ValueError(f"expected URL=FILE, got {pair!r}")
+                raise ValueError(f"URL=FICHIER attendu, reçu {pair!r}")
             mapping[url] = Path(path)
         return cls(mapping, fallback=fallback)
 
@@ -310,7 +314,7 @@ class MapFetcher:
         if key not in self._mapping:
             if self._fallback is not None:
                 return self._fallback.fetch(url, accept=accept)
-            raise FetchError(f"{key} is not in the local map (offline)")
+            raise FetchError(f"{key} n'est pas dans la table locale (hors ligne)")
         value = self._mapping[key]
         if isinstance(value, bytes):
             body = value
@@ -320,7 +324,7 @@ class MapFetcher:
             try:
                 body = path.read_bytes()
             except OSError as exc:
-                raise FetchError(f"cannot read {path} mapped for {key}: {exc}") from exc
+                raise FetchError(f"lecture impossible de {path} (pour {key}) : {exc}") from exc
             guessed = mimetypes.guess_type(path.name)[0]
         content_type = self._content_types.get(key) or guessed or "application/json"
         return FetchResult(status=200, content_type=content_type, body=body, url=key)

@@ -393,3 +393,28 @@ def test_jose_kid_and_jwk_naming_different_keys_is_not_bound() -> None:
     with pytest.raises(KeyResolutionError) as info:
         resolver.resolve_jose(mixed, issuer_id=ISSUER)
     assert info.value.code == "key_not_bound_to_issuer"
+
+
+# -- DCC fixtures (digitalcredentials/vc-test-fixtures): did:key issuers bind, bad did:web does not
+
+
+def test_every_dcc_fixture_key_is_bound_to_its_issuer_or_unresolvable(shared: Path) -> None:
+    root = shared / "standards/negative/dcc-vc-test-fixtures"
+    fetcher = MapFetcher({DCC_DID_URL: root / "dids/legacy-did.json"})
+    resolver = KeyResolver(fetcher)
+    checked = 0
+    for path in sorted(root.rglob("*.json")):
+        data = json.loads(path.read_text())
+        if "proof" not in data:
+            continue
+        issuer = data["issuer"]["id"] if isinstance(data["issuer"], dict) else data["issuer"]
+        proofs = data["proof"] if isinstance(data["proof"], list) else [data["proof"]]
+        for proof in proofs:
+            method = proof["verificationMethod"]
+            if method.startswith("did:web:digitalcredentials.github.io:dcc-did-web-bad"):
+                assert code_of(resolver, method, issuer) == "verification_method_unresolvable"
+            else:
+                key = resolver.resolve(method, issuer_id=issuer)
+                assert method.endswith("#" + key.public_key_multibase), path.name
+            checked += 1
+    assert checked >= 20
