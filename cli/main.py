@@ -16,7 +16,13 @@ from typing import NoReturn
 EX_USAGE = 64
 
 # Modules that contribute sub-commands, in the order they appear in ``atouts --help``.
-COMMAND_MODULES: tuple[str, ...] = ("cli.serve_cmd", "cli.verify_cmd", "cli.db_cmd")
+COMMAND_MODULES: tuple[str, ...] = (
+    "cli.serve_cmd",
+    "cli.verify_cmd",
+    "cli.sign_cmd",
+    "cli.keys_cmd",
+    "cli.db_cmd",
+)
 
 
 class UsageErrorParser(argparse.ArgumentParser):

@@ -9,6 +9,9 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 
+# db_backend, db_url, db_engine, db_session: SQLite always, PostgreSQL when configured.
+pytest_plugins = ["tests.dbfixtures"]
+
 
 @pytest.fixture(scope="session")
 def shared() -> Path:

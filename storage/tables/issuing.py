@@ -152,8 +152,9 @@ class StatusList(SQLModel, table=True):
     organisation_id: str = fk_field("organisations.id", ondelete="RESTRICT", index=False)
     purpose: StatusPurpose = Field(sa_type=EnumText(StatusPurpose, 16), nullable=False)
     length: int = Field(default=MIN_STATUS_LIST_LENGTH)
-    accepting: bool = Field(default=True)  # False once too full for random allocation
-    allocated: int = Field(default=0)
+    # False once too full for random allocation (count the list's status_allocations; no
+    # counter here, as a counter row would serialise every concurrent issuance on the list).
+    accepting: bool = Field(default=True)
     version: int = Field(default=1)
     published_version: int = Field(default=0)
     encoded_list: str | None = text_field(nullable=True)

@@ -262,7 +262,6 @@ def upgrade() -> None:
         sa.Column("purpose", sa.String(length=16), nullable=False),
         sa.Column("length", sa.Integer(), nullable=False),
         sa.Column("accepting", sa.Boolean(), nullable=False),
-        sa.Column("allocated", sa.Integer(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("published_version", sa.Integer(), nullable=False),
         sa.Column("encoded_list", sa.Text(), nullable=True),

@@ -1,0 +1,112 @@
+"""``atouts db upgrade`` applies the migrations; ``atouts db status`` says whether the database
+is up to date (exit 0) or not (exit 1).
+
+The database is the one the application uses: ``ATOUTS_DATABASE_URL`` when set, otherwise the
+SQLite file ``atouts.db`` under ``ATOUTS_HOME``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Engine
+
+
+def register(subparsers: Any) -> None:
+    db = subparsers.add_parser("db", help="base de données : migrations et état")
+    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", parser_class=type(db))
+    db.set_defaults(handler=lambda _args: _usage(db))
+
+    upgrade = db_sub.add_parser("upgrade", help="mettre la base de données à jour (migrations)")
+    upgrade.add_argument(
+        "--revision", default="head", help="révision à atteindre (par défaut : la dernière)"
+    )
+    upgrade.set_defaults(handler=_upgrade)
+
+    status = db_sub.add_parser("status", help="dire si la base de données est à jour")
+    status.add_argument("--json", action="store_true", help="sortie JSON")
+    status.set_defaults(handler=_status)
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return 64
+
+
+def _engine() -> Engine:
+    from api.settings import Settings
+    from storage.engine import DatabaseSettings, create_engine
+
+    settings = Settings.from_environment()
+    return create_engine(DatabaseSettings(home=settings.home, url=settings.database_url))
+
+
+def _where(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
+
+
+def _upgrade(args: argparse.Namespace) -> int:
+    from storage.migrate import current_revision, upgrade
+
+    engine = _engine()
+    try:
+        before = current_revision(engine)
+        after = upgrade(engine, args.revision)
+    except sa_exc.OperationalError as error:
+        print(
+            f"Impossible d'ouvrir la base de données {_where(engine)} : {error.orig}",
+            file=sys.stderr,
+        )
+        return 1
+    finally:
+        engine.dispose()
+    if before == after:
+        print(f"La base de données est déjà à jour (révision {after}) : {_where(engine)}")
+    else:
+        print(
+            f"Base de données mise à jour : révision {before or 'vide'} → {after} "
+            f"({_where(engine)})"
+        )
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    from storage.migrate import current_revision, head_revision
+
+    engine = _engine()
+    try:
+        current = current_revision(engine)
+    except sa_exc.OperationalError as error:
+        print(
+            f"Impossible d'ouvrir la base de données {_where(engine)} : {error.orig}",
+            file=sys.stderr,
+        )
+        return 1
+    finally:
+        engine.dispose()
+    expected = head_revision()
+    up_to_date = current == expected
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "database": _where(engine),
+                    "current_revision": current,
+                    "head_revision": expected,
+                    "up_to_date": up_to_date,
+                },
+                ensure_ascii=False,
+            )
+        )
+    elif up_to_date:
+        print(f"La base de données est à jour (révision {current}) : {_where(engine)}")
+    else:
+        print(
+            f"La base de données n'est pas à jour (révision {current or 'aucune'}, "
+            f"attendue {expected}) : lancez `atouts db upgrade`. ({_where(engine)})"
+        )
+    return 0 if up_to_date else 1

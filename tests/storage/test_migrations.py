@@ -1,0 +1,98 @@
+"""Alembic migrations build exactly the tables the code declares, on SQLite and PostgreSQL,
+and an unmigrated database is refused with a clear French message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Engine
+
+import storage.tables
+from storage.engine import create_engine
+from storage.errors import DatabaseNotMigratedError
+from storage.migrate import (
+    alembic_config,
+    current_revision,
+    downgrade,
+    ensure_migrated,
+    head_revision,
+    is_up_to_date,
+    upgrade,
+)
+
+
+def test_migrations_produce_exactly_the_declared_tables(empty_db_url: str) -> None:
+    engine = create_engine(empty_db_url)
+    try:
+        assert upgrade(engine) == head_revision()
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            assert compare_metadata(context, storage.tables.metadata) == []
+    finally:
+        engine.dispose()
+
+
+def test_downgrade_to_base_removes_every_table_and_upgrade_rebuilds_them(
+    empty_db_url: str,
+) -> None:
+    engine = create_engine(empty_db_url)
+    try:
+        upgrade(engine)
+        assert downgrade(engine, "base") is None
+        assert set(sa.inspect(engine).get_table_names()) <= {"alembic_version"}
+        upgrade(engine)
+        assert set(storage.tables.metadata.tables) <= set(sa.inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_accepts_a_url_and_is_idempotent(empty_db_url: str) -> None:
+    assert upgrade(empty_db_url) == head_revision()
+    assert upgrade(empty_db_url) == head_revision()
+
+
+def test_an_unmigrated_database_is_refused_with_a_french_message(empty_db_url: str) -> None:
+    engine = create_engine(empty_db_url)
+    try:
+        assert current_revision(engine) is None
+        assert not is_up_to_date(engine)
+        with pytest.raises(DatabaseNotMigratedError) as refused:
+            ensure_migrated(engine)
+        assert str(refused.value) == (
+            "La base de données n'est pas à jour : lancez `atouts db upgrade`."
+        )
+        assert refused.value.current is None
+        assert refused.value.expected == head_revision()
+        upgrade(engine)
+        ensure_migrated(engine)  # no longer raises
+    finally:
+        engine.dispose()
+
+
+def test_the_test_database_fixture_is_at_the_head(db_engine: Engine) -> None:
+    assert is_up_to_date(db_engine)
+    ensure_migrated(db_engine)
+
+
+def test_there_is_one_head_and_every_revision_chains_to_the_first() -> None:
+    scripts = ScriptDirectory.from_config(alembic_config())
+    assert len(scripts.get_heads()) == 1
+    bases = scripts.get_bases()
+    assert bases == ["0001"]
+    for revision in scripts.walk_revisions():
+        assert revision.doc, f"migration {revision.revision} has no description"
+
+
+def test_migration_scripts_do_not_import_application_code() -> None:
+    """A migration must keep meaning the same thing when the code changes later."""
+    scripts = ScriptDirectory.from_config(alembic_config())
+    for revision in scripts.walk_revisions():
+        source = Path(revision.path).read_text(encoding="utf-8")
+        assert "import storage" not in source, revision.path
+        assert "from storage" not in source, revision.path
+        assert "sqlmodel" not in source, revision.path
