@@ -3,17 +3,14 @@
 Both directions for DataIntegrityProof ``eddsa-rdfc-2022``: a credential signed by atouts verifies
 with ``@digitalbazaar/vc`` + ``@digitalbazaar/eddsa-rdfc-2022-cryptosuite``, one signed there
 verifies in atouts, and a tampered copy fails on both sides. The npm packages are installed on
-demand into ``tests/interop/js`` (``npm ci``, exact versions in package-lock.json); the JS document
-loader serves only the contexts of the npm context packages and did:key documents (no network).
+demand (``tests/interop/harness.py``); the JS document loader serves only the contexts of the npm
+context packages and did:key documents (no network).
 """
 
 from __future__ import annotations
 
 import copy
-import fcntl
 import json
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -22,57 +19,12 @@ import pytest
 from badges.keys import Ed25519KeyPair
 from badges.proofs.data_integrity import create_proof, verify_proof
 from badges.resolution import KeyResolver
+from tests.interop.harness import JsRunner
 
 pytestmark = pytest.mark.interop
 
-JS_DIR = Path(__file__).resolve().parent / "js"
 SEED = bytes(range(32))
 CREATED = "2025-01-15T09:00:00Z"
-
-
-def _install(js_dir: Path) -> None:
-    marker = js_dir / "node_modules" / ".package-lock.json"
-    lock = js_dir / "package-lock.json"
-    with (js_dir / ".install.lock").open("w") as guard:
-        # Two pytest-xdist workers must not run npm in the same folder at once.
-        fcntl.flock(guard, fcntl.LOCK_EX)
-        if marker.exists() and marker.stat().st_mtime >= lock.stat().st_mtime:
-            return
-        completed = subprocess.run(
-            ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=js_dir,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        if completed.returncode != 0:
-            pytest.fail(f"npm ci failed in {js_dir}:\n{completed.stdout}\n{completed.stderr}")
-
-
-@pytest.fixture(scope="module")
-def js() -> Any:
-    missing = [tool for tool in ("node", "npm") if shutil.which(tool) is None]
-    if missing:
-        pytest.skip(f"{' and '.join(missing)} not installed: the JavaScript interop cannot run")
-    _install(JS_DIR)
-
-    def run(command: str, payload: dict[str, Any]) -> dict[str, Any]:
-        completed = subprocess.run(
-            ["node", "interop.mjs", command],
-            cwd=JS_DIR,
-            input=json.dumps(payload),
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        assert completed.stdout, completed.stderr
-        result: dict[str, Any] = json.loads(completed.stdout)
-        assert "error" not in result, result["error"]
-        return result
-
-    return run
 
 
 def ob_credential(issuer: str) -> dict[str, Any]:
@@ -111,7 +63,9 @@ def key() -> Ed25519KeyPair:
     return Ed25519KeyPair.from_seed(SEED)
 
 
-def test_js_stack_checks_the_w3c_vector_and_rejects_a_tampered_copy(js: Any, shared: Path) -> None:
+def test_js_stack_checks_the_w3c_vector_and_rejects_a_tampered_copy(
+    js: JsRunner, shared: Path
+) -> None:
     vectors = shared / "standards/vc-di-eddsa/TestVectors/eddsa-rdfc-2022"
     signed = json.loads((vectors / "signedDataInt.json").read_text())
     # The W3C examples context ships in no npm package; the test hands it over from ../shared.
@@ -129,7 +83,9 @@ def test_js_stack_checks_the_w3c_vector_and_rejects_a_tampered_copy(js: Any, sha
     assert "Invalid signature." in result["errors"]
 
 
-def test_credential_signed_by_atouts_verifies_in_the_js_stack(js: Any, key: Ed25519KeyPair) -> None:
+def test_credential_signed_by_atouts_verifies_in_the_js_stack(
+    js: JsRunner, key: Ed25519KeyPair
+) -> None:
     did = key.public.did_key
     signed = create_proof(
         ob_credential(did),
@@ -144,7 +100,9 @@ def test_credential_signed_by_atouts_verifies_in_the_js_stack(js: Any, key: Ed25
     assert "Invalid signature." in result["errors"]
 
 
-def test_credential_signed_by_the_js_stack_verifies_in_atouts(js: Any, key: Ed25519KeyPair) -> None:
+def test_credential_signed_by_the_js_stack_verifies_in_atouts(
+    js: JsRunner, key: Ed25519KeyPair
+) -> None:
     did = key.public.did_key
     output = js("sign", {"seed": SEED.hex(), "created": CREATED, "credential": ob_credential(did)})
     signed = output["signed"]
@@ -162,7 +120,7 @@ def test_credential_signed_by_the_js_stack_verifies_in_atouts(js: Any, key: Ed25
 
 
 def test_both_stacks_produce_the_same_signature_for_the_same_options(
-    js: Any, key: Ed25519KeyPair
+    js: JsRunner, key: Ed25519KeyPair
 ) -> None:
     # Ed25519 is deterministic: equal proofValues mean equal canonical N-Quads and hashes.
     did = key.public.did_key
@@ -178,7 +136,7 @@ def test_both_stacks_produce_the_same_signature_for_the_same_options(
 
 
 def test_js_signed_credential_is_not_bound_to_another_issuer_in_atouts(
-    js: Any, key: Ed25519KeyPair
+    js: JsRunner, key: Ed25519KeyPair
 ) -> None:
     # Key substitution across stacks: a valid JS signature by someone else's did:key does not make
     # the credential the stated issuer's.
@@ -189,3 +147,34 @@ def test_js_signed_credential_is_not_bound_to_another_issuer_in_atouts(
     result = verify_proof(output["signed"], resolve_key=KeyResolver().for_issuer(victim))
     assert not result.verified
     assert [p.code for p in result.problems] == ["key_not_bound_to_issuer"]
+
+
+def test_js_signed_status_list_and_expired_credential_have_valid_proofs_in_atouts(
+    js: JsRunner, key: Ed25519KeyPair
+) -> None:
+    # Material for the verifier's own interop cases (issue 5): the proof layer must accept them;
+    # expiry and revocation are decided by later checks, not by the signature.
+    from badges.status_list import StatusList
+
+    did = key.public.did_key
+    bits = StatusList()
+    bits.set(8, True)
+    status_list = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": "https://atouts.example/status/1",
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": did,
+        "validFrom": "2025-01-01T00:00:00Z",
+        "credentialSubject": {
+            "id": "https://atouts.example/status/1#list",
+            "type": "BitstringStatusList",
+            "statusPurpose": "revocation",
+            "encodedList": bits.encode(),
+        },
+    }
+    expired = {**ob_credential(did), "validFrom": "2020-01-01T00:00:00Z"}
+    expired["validUntil"] = "2021-01-01T00:00:00Z"
+    for document in (status_list, expired):
+        signed = js("sign", {"seed": SEED.hex(), "created": CREATED, "credential": document})
+        result = verify_proof(signed["signed"], resolve_key=KeyResolver().for_issuer(did))
+        assert result.verified, result.problems

