@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
 from api.settings import Settings
+from api.verify_routes import install as install_verification
 
 API_VERSION = "0.1.0"
 
@@ -19,6 +20,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "référentiels de compétences, portefeuilles et rapprochement avec les offres.",
     )
     app.state.settings = settings
+    install_verification(app)
 
     @app.get("/healthz", tags=["système"], summary="État du service")
     def healthz() -> dict[str, str]:
