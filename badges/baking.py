@@ -144,8 +144,11 @@ def _text_chunk(chunk: _Chunk) -> tuple[bytes, str, bool] | None:
     if chunk.type == b"tEXt":
         return keyword, rest.decode("latin-1"), False
     if chunk.type == b"zTXt":
-        if keyword not in (OB3_KEYWORD, OB2_KEYWORD):
+        if keyword == OB3_KEYWORD:
+            return keyword, "", True  # refused by the caller, never inflated
+        if keyword != OB2_KEYWORD:
             return None
+        # Some OB 2.0 bakers wrote zTXt: read it, under the payload cap.
         return keyword, _inflate(rest[1:]).decode("latin-1"), True
     if chunk.type == b"iTXt":
         if len(rest) < 2:
@@ -173,7 +176,7 @@ def _extract_png(data: bytes) -> Extracted:
         if parsed is None:
             continue
         keyword, text, compressed = parsed
-        if compressed and chunk.type == b"iTXt":
+        if compressed and (chunk.type == b"iTXt" or keyword == OB3_KEYWORD):
             # OB 3.0 §5.3.1 and OB 2.0: "Compression MUST NOT be used"; never inflate it.
             raise BakingError(
                 "Le badge caché dans l'image est compressé", code="baked_chunk_compressed"

@@ -162,6 +162,13 @@ def test_compressed_credential_chunk_is_refused_without_inflating() -> None:
     assert caught.value.code == "baked_chunk_compressed"
 
 
+def test_compressed_ztxt_credential_chunk_is_refused_too() -> None:
+    png = tiny_png(chunk(b"zTXt", b"openbadgecredential\0\0" + b"\xff" * 16))
+    with pytest.raises(BakingError) as caught:
+        extract_from_image(png)
+    assert caught.value.code == "baked_chunk_compressed"
+
+
 def test_ztxt_bomb_is_stopped_under_the_cap() -> None:
     bomb = zlib.compress(b"A" * (64 * 1024 * 1024), 9)
     png = tiny_png(chunk(b"zTXt", b"openbadges\0\0" + bomb))
