@@ -80,7 +80,7 @@ class FetchResult:
         """The body parsed as JSON; ``FetchError(fetch_failed)`` when it is not JSON."""
         try:
             return json.loads(self.body)
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise FetchError(
                 f"le document à {self.url or 'cette adresse'} n'est pas du JSON : {exc}"
             ) from exc

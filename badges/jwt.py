@@ -129,7 +129,7 @@ def _decode_part(part: str, what: str) -> dict[str, Any]:
         )
     except JwtError:
         raise
-    except (MultibaseError, UnicodeDecodeError, ValueError) as exc:
+    except (MultibaseError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise JwtError(f"{what} du JWT illisible : {exc}") from exc
     if not isinstance(value, dict):
         raise JwtError(f"{what} du JWT : objet JSON attendu")
@@ -338,12 +338,13 @@ def _check_claims(
     for claim in ("iss", "sub", "jti", "nbf", "exp"):
         actual, wanted = payload.get(claim), expected[claim]
         if claim in ("nbf", "exp") and actual is not None:
-            if isinstance(actual, bool) or not isinstance(actual, int | float):
+            number = _number(actual)
+            if number is None or not math.isfinite(number):
                 problems.append(
                     Problem("jwt_claim_mismatch", f"« {claim} » doit être un nombre", path=claim)
                 )
                 continue
-            actual = math.floor(actual)
+            actual = math.floor(number)
         if actual is None and wanted is None:
             continue
         if actual is None:
@@ -410,6 +411,11 @@ def verify_vc_jwt(
         result.problems.append(exc.to_problem())
         # Not bound: still say whether the bytes are intact under the key the token carries.
         key = public_key_from_jwk(header.jwk) if header.jwk is not None else None
+    except Exception as exc:  # a resolver bug must not crash verification
+        result.problems.append(
+            Problem("verification_method_unresolvable", f"résolution de la clé impossible : {exc}")
+        )
+        key = None
     if key is not None:
         if not _key_matches_algorithm(header.alg, key):
             result.problems.append(

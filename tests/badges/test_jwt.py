@@ -14,6 +14,8 @@ import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from badges.jwk import PublicKeyLike, public_key_from_jwk, public_key_to_jwk
 from badges.jwt import JoseHeader, decode_jose, encode_vc_jwt, verify_vc_jwt
@@ -422,3 +424,61 @@ def test_1edtech_fixture_tampered_is_signature_invalid(shared: Path) -> None:
     forged = f"{header}.{b64json(claims)}.{signature}"
     result = verify_vc_jwt(forged, resolve_key=lambda h: public_key_from_jwk(h.jwk), now=NOW)
     assert codes(result) == ["signature_invalid"]
+
+
+# -- never raises -------------------------------------------------------------------------------
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+claim_names = st.sampled_from(["iss", "sub", "jti", "nbf", "exp", "vc", "issuer", "validFrom"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    header=st.dictionaries(
+        st.sampled_from(["alg", "kid", "jwk", "typ", "crit", "x"]), json_values, max_size=5
+    ),
+    payload=st.dictionaries(claim_names | st.text(max_size=8), json_values, max_size=6),
+    signature=st.binary(max_size=80),
+)
+def test_verify_never_raises_on_arbitrary_headers_and_payloads(
+    header: dict[str, Any], payload: dict[str, Any], signature: bytes
+) -> None:
+    token = f"{b64json(header)}.{b64json(payload)}.{base64url_encode(signature)}"
+    result = verify_vc_jwt(token, resolve_key=fixed(KEY.public), now=NOW)
+    assert not result.verified or result.signature_valid
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=200))
+def test_verify_never_raises_on_arbitrary_text(token: str) -> None:
+    assert not verify_vc_jwt(token, resolve_key=fixed(KEY.public), now=NOW).verified
+
+
+def test_huge_nbf_and_deep_nesting_are_handled() -> None:
+    # 1e999 is valid JSON that Python reads as infinity; "Infinity" itself is refused as malformed.
+    claims = json.dumps(payload_for(CREDENTIAL)).replace("1736931600", "1e999")
+    signing_input = f"{b64json({'alg': 'EdDSA', 'kid': KID})}.{base64url_encode(claims.encode())}"
+    token = f"{signing_input}.{base64url_encode(KEY.sign(signing_input.encode()))}"
+    assert codes(verify_vc_jwt(token, resolve_key=fixed(KEY.public), now=NOW)) == [
+        "jwt_claim_mismatch",
+        "jwt_not_yet_valid",
+    ]
+    deep = base64url_encode(b"[" * 100000 + b"]" * 100000)
+    result = verify_vc_jwt(f"e30.{deep}.", resolve_key=fixed(KEY.public), now=NOW)
+    assert codes(result) == ["jwt_malformed"]
+
+
+def test_resolver_bug_is_reported_not_raised() -> None:
+    def broken(header: JoseHeader) -> PublicKeyLike:
+        raise RuntimeError("bug")
+
+    token = encode_vc_jwt(CREDENTIAL, KEY, kid=KID)
+    assert codes(verify_vc_jwt(token, resolve_key=broken, now=NOW)) == [
+        "verification_method_unresolvable"
+    ]
