@@ -215,6 +215,7 @@ def bake_png(png: bytes, payload: str | dict[str, Any]) -> bytes:
         out += png[chunk.start : chunk.end]
         if chunk.type == b"IHDR":
             out += _make_chunk(b"iTXt", body)
+    _self_check(bytes(out), text)
     return bytes(out)
 
 
@@ -242,8 +243,23 @@ def bake_svg(svg: str | bytes, payload: str | dict[str, Any]) -> bytes:
     data = svg.encode("utf-8") if isinstance(svg, str) else svg
     if len(data) > MAX_IMAGE_BYTES:
         raise BakingError("Image trop grande", code="image_too_large")
-    text = _payload_text(payload)
-    return bake_svg_bytes(data, text, is_jws=bool(_JWS.match(text)))
+    # XML turns CR and CRLF into LF when read: bake what will be read back.
+    text = _payload_text(payload).replace("\r\n", "\n").replace("\r", "\n")
+    baked = bake_svg_bytes(data, text, is_jws=bool(_JWS.match(text)))
+    _self_check(baked, text)
+    return baked
+
+
+def _self_check(baked: bytes, text: str) -> None:
+    """Read the result back: a payload XML cannot carry (control characters) fails here."""
+    try:
+        extracted = extract_from_image(baked)
+    except BakingError as exc:
+        raise BakingError(
+            f"Ce badge ne peut pas être cuit dans cette image : {exc}", code=exc.code
+        ) from exc
+    if extracted.payload != text:
+        raise BakingError("Ce badge ne peut pas être cuit dans cette image sans être modifié")
 
 
 # -- both -----------------------------------------------------------------------------------

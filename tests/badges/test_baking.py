@@ -8,6 +8,8 @@ import zlib
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from badges.baking import (
     BakingError,
@@ -307,3 +309,31 @@ def test_bake_dispatches_on_the_image_type() -> None:
     with pytest.raises(BakingError) as empty:
         bake(SVG, "  ")
     assert empty.value.code == "no_baked_credential"
+
+
+json_documents = st.dictionaries(
+    st.text(max_size=10),
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(),
+        lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=5), c, max_size=3),
+        max_leaves=10,
+    ),
+    min_size=1,
+    max_size=5,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(json_documents)
+def test_any_json_credential_survives_png_and_svg_baking(document: dict[str, object]) -> None:
+    for image in (tiny_png(), SVG):
+        extracted = extract_from_image(bake(image, document))
+        assert extracted.kind in ("ob3_json", "url")
+        assert json.loads(extracted.payload) == document
+
+
+def test_payload_xml_cannot_carry_is_refused_not_corrupted() -> None:
+    with pytest.raises(BakingError):
+        bake_svg(SVG, "text with \x01 control")
+    baked = bake_svg(SVG, '{"a":\r\n1}')
+    assert json.loads(extract_from_image(baked).payload) == {"a": 1}
