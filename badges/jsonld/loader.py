@@ -45,6 +45,18 @@ class ContextNotAllowedError(BadgeError):
     code = "context_not_allowed"
 
 
+class _BoundedCache(dict[str, Any]):
+    """pyld's resolved-context cache, bounded: inline contexts of untrusted documents are keys
+    too, so an unbounded cache would let a long-running verifier grow without limit."""
+
+    max_entries = 512
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if len(self) >= self.max_entries and key not in self:
+            self.clear()
+        super().__setitem__(key, value)
+
+
 class OfflineDocumentLoader:
     """Serve only allow-listed contexts, from package data checked against their digests.
 
@@ -55,7 +67,7 @@ class OfflineDocumentLoader:
 
     def __init__(self, extra_documents: Mapping[str, bytes] | None = None) -> None:
         self._documents: dict[str, dict[str, Any]] = {}
-        self._resolved_cache: dict[str, Any] = {}
+        self._resolved_cache: dict[str, Any] = _BoundedCache()
         for url, data in (extra_documents or {}).items():
             entry = ALLOWED_CONTEXTS.get(url)
             if entry is None:

@@ -49,3 +49,17 @@ def test_examples_context_gets_a_warning() -> None:
     assert [p.code for p in problems] == ["context_examples_vocab"]
     assert str(problems[0].severity) == "warning"
     assert context_warnings({"@context": [VC_V2]}) == []
+
+
+def test_resolved_context_cache_stays_bounded() -> None:
+    from badges.jsonld.canon import canonical_nquads
+
+    loader = OfflineDocumentLoader()
+    for i in range(600):
+        doc = {
+            "@context": [VC_V2, {f"t{i}": f"https://terms.example/{i}"}],
+            "type": ["VerifiableCredential"],
+            f"t{i}": "x",
+        }
+        canonical_nquads(doc, loader=loader)
+    assert len(loader._resolved_cache) <= 512
