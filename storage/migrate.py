@@ -7,6 +7,7 @@ start on a database that is not at the head revision (issue 4, Storage).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -17,7 +18,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import URL, Engine
 
 from storage.engine import create_engine
-from storage.errors import NOT_MIGRATED_MESSAGE, DatabaseNotMigratedError
+from storage.errors import NOT_MIGRATED_MESSAGE, DatabaseNotMigratedError, StorageError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -51,32 +52,53 @@ def _as_engine(engine_or_url: Engine | str | URL) -> tuple[Engine, bool]:
     return create_engine(engine_or_url), True
 
 
+def _run(engine_or_url: Engine | str | URL, action: Callable[[Config], None]) -> str | None:
+    """Run ``action`` on one connection, in one transaction.
+
+    On SQLite, foreign keys are switched off around the migration, as Alembic's batch mode
+    requires: rebuilding a table (SQLite's only way to drop a column or a constraint) drops the
+    old table, which with foreign keys on would cascade into, or be refused by, the tables that
+    point to it. The pragma only takes effect outside a transaction, so it is set on the raw
+    connection before BEGIN; ``PRAGMA foreign_key_check`` then proves nothing dangles before
+    the migration commits.
+    """
+    engine, owned = _as_engine(engine_or_url)
+    sqlite = engine.dialect.name == "sqlite"
+    try:
+        with engine.connect() as connection:
+            raw = connection.connection.dbapi_connection
+            if sqlite and raw is not None:
+                raw.execute("PRAGMA foreign_keys=OFF")
+            try:
+                with connection.begin():
+                    action(alembic_config(connection))
+                    if sqlite:
+                        dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                        if dangling:
+                            raise StorageError(
+                                f"La migration laisserait des références cassées : {dangling[:5]}"
+                            )
+            finally:
+                if sqlite and raw is not None:
+                    raw.execute("PRAGMA foreign_keys=ON")
+        return current_revision(engine)
+    finally:
+        if owned:
+            engine.dispose()
+
+
 def upgrade(engine_or_url: Engine | str | URL, revision: str = "head") -> str | None:
     """Bring the database to ``revision`` (the head by default); returns the revision reached.
 
     All pending migrations run in one transaction (PostgreSQL and SQLite both have
     transactional DDL), so a failure leaves the database at its previous revision.
     """
-    engine, owned = _as_engine(engine_or_url)
-    try:
-        with engine.begin() as connection:
-            command.upgrade(alembic_config(connection), revision)
-        return current_revision(engine)
-    finally:
-        if owned:
-            engine.dispose()
+    return _run(engine_or_url, lambda config: command.upgrade(config, revision))
 
 
 def downgrade(engine_or_url: Engine | str | URL, revision: str) -> str | None:
     """Go back to ``revision`` (``"base"`` drops everything); for tests and emergencies."""
-    engine, owned = _as_engine(engine_or_url)
-    try:
-        with engine.begin() as connection:
-            command.downgrade(alembic_config(connection), revision)
-        return current_revision(engine)
-    finally:
-        if owned:
-            engine.dispose()
+    return _run(engine_or_url, lambda config: command.downgrade(config, revision))
 
 
 def is_up_to_date(engine: Engine) -> bool:

@@ -6,9 +6,10 @@
 - ``catalogue``: referentials, achievements, endorsements
 - ``issuing``: credentials, credential_recipients, status_lists, status_allocations, claims,
   issuance_batches, issuance_batch_rows
-- ``wallets``: wallets, wallet_items, shares, share_items, share_accesses, consents
+- ``wallets``: wallets, wallet_items, shares, share_items, share_accesses, consents,
+  wallet_competences, credential_offers
 - ``jobs``: jobs, job_requirements, matching_optins
-- ``system``: outbox_messages, audit_events
+- ``system``: outbox_messages, audit_events, idempotency_records
 """
 
 from storage.tables.accounts import (
@@ -47,16 +48,24 @@ from storage.tables.issuing import (
     StatusPurpose,
 )
 from storage.tables.jobs import Job, JobKind, JobRequirement, JobStatus, MatchingOptIn
-from storage.tables.system import AuditEvent, AuditOutcome, OutboxChannel, OutboxMessage
+from storage.tables.system import (
+    AuditEvent,
+    AuditOutcome,
+    IdempotencyRecord,
+    OutboxChannel,
+    OutboxMessage,
+)
 from storage.tables.wallets import (
     Consent,
     ConsentScope,
+    CredentialOffer,
     Share,
     ShareAccess,
     ShareAccessKind,
     ShareAudience,
     ShareItem,
     Wallet,
+    WalletCompetence,
     WalletItem,
     WalletItemSource,
 )
@@ -74,10 +83,12 @@ __all__ = [
     "ConsentScope",
     "Credential",
     "CredentialFormat",
+    "CredentialOffer",
     "CredentialRecipient",
     "CredentialState",
     "DocumentFormat",
     "Endorsement",
+    "IdempotencyRecord",
     "IssuanceBatch",
     "IssuanceBatchRow",
     "IssuerKey",
@@ -106,6 +117,7 @@ __all__ = [
     "StatusPurpose",
     "User",
     "Wallet",
+    "WalletCompetence",
     "WalletItem",
     "WalletItemSource",
     "WebSession",

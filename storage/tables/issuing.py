@@ -157,6 +157,12 @@ class StatusList(SQLModel, table=True):
     accepting: bool = Field(default=True)
     version: int = Field(default=1)
     published_version: int = Field(default=0)
+    # The URL written into credentials' ``statusListCredential``, kept as issued so that a later
+    # change of base URL cannot orphan what was already handed out.
+    # A unique index rather than a unique constraint: adding it needs no table rebuild on SQLite.
+    url: str | None = Field(
+        default=None, max_length=URL_LENGTH, unique=True, index=True, nullable=True
+    )
     encoded_list: str | None = text_field(nullable=True)
     published_text: str | None = text_field(nullable=True)
     published_at: datetime | None = when_field()

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from storage.tables.base import (
+    HASH_LENGTH,
     URL_LENGTH,
     at_field,
     created_field,
@@ -76,3 +77,26 @@ class AuditEvent(SQLModel, table=True):
     outcome: AuditOutcome = Field(sa_type=EnumText(AuditOutcome, 16), nullable=False)
     request_id: str | None = Field(default=None, max_length=100, nullable=True)
     details: dict[str, Any] = json_field()
+
+
+class IdempotencyRecord(SQLModel, table=True):
+    """An ``Idempotency-Key`` seen by the API (IETF httpapi idempotency-key draft).
+
+    ``(scope, key)`` is unique, so two parallel requests with one key cannot both start: the
+    loser sees the row (409 while ``completed_at`` is null). ``request_sha256`` refuses the same
+    key with another payload (422); a completed record replays ``response_status`` and
+    ``response_body``. ``scope`` is who the key belongs to (e.g. ``org:<id>``).
+    """
+
+    __tablename__ = "idempotency_records"
+    __table_args__ = (sa.UniqueConstraint("scope", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigIntId)
+    scope: str = Field(max_length=100)
+    key: str = Field(max_length=200)
+    request_sha256: str = Field(max_length=HASH_LENGTH)
+    created_at: datetime = created_field()
+    completed_at: datetime | None = when_field()
+    response_status: int | None = Field(default=None, nullable=True)
+    response_body: dict[str, Any] | None = json_field(nullable=True)
+    expires_at: datetime = at_field(index=True)

@@ -167,3 +167,41 @@ class Consent(SQLModel, table=True):
     recorded_at: datetime = at_field()
     ended_at: datetime | None = when_field()
     end_reason: str | None = Field(default=None, max_length=100, nullable=True)
+
+
+class WalletCompetence(SQLModel, table=True):
+    """A competence a wallet's **verified** badge asserts: the inverted index node -> holders
+    that matching ranks candidates with, without walking the graph per wallet (issue 7).
+
+    Rebuilt for a wallet item when it is added, re-verified or removed (cascade).
+    """
+
+    __tablename__ = "wallet_competences"
+    __table_args__ = (
+        sa.UniqueConstraint("wallet_item_id", "node_id"),
+        sa.Index("ix_wallet_competences_node_wallet", "node_id", "wallet_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigIntId)
+    wallet_id: str = fk_field("wallets.id", ondelete="CASCADE")
+    wallet_item_id: str = fk_field("wallet_items.id", ondelete="CASCADE", index=False)
+    node_id: str = Field(max_length=URL_LENGTH)
+    level: str | None = Field(default=None, max_length=50, nullable=True)
+
+
+class CredentialOffer(SQLModel, table=True):
+    """An OpenID4VCI credential offer (pre-authorized code flow) so a holder can take a badge
+    into another wallet app. Codes and tokens are stored hashed; single use."""
+
+    __tablename__ = "credential_offers"
+
+    id: str = id_field()
+    wallet_item_id: str = fk_field("wallet_items.id", ondelete="CASCADE")
+    pre_authorized_code_hash: str = Field(max_length=HASH_LENGTH, unique=True)
+    tx_code_hash: str | None = Field(default=None, max_length=HASH_LENGTH, nullable=True)
+    access_token_hash: str | None = Field(
+        default=None, max_length=HASH_LENGTH, unique=True, nullable=True
+    )
+    created_at: datetime = created_field()
+    expires_at: datetime = at_field()
+    redeemed_at: datetime | None = when_field()

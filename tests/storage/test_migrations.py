@@ -96,3 +96,49 @@ def test_migration_scripts_do_not_import_application_code() -> None:
         assert "import storage" not in source, revision.path
         assert "from storage" not in source, revision.path
         assert "sqlmodel" not in source, revision.path
+
+
+def test_migrating_a_database_with_rows_keeps_them_and_the_links_between_them(
+    empty_db_url: str,
+) -> None:
+    """Upgrade from the first revision with data in it, then go back across a revision that
+    rebuilds a referenced table on SQLite (``status_lists``): nothing is lost or refused."""
+    engine = create_engine(empty_db_url)
+    try:
+        upgrade(engine, "0001")
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "insert into organisations (id, slug, name, profile, created_at) "
+                    "values ('o1', 'atelier', 'Atelier', '{}', :now)"
+                ),
+                {"now": "2026-01-01 00:00:00"},
+            )
+            connection.execute(
+                sa.text(
+                    "insert into status_lists (id, organisation_id, purpose, length, accepting, "
+                    "version, published_version, created_at) "
+                    "values ('l1', 'o1', 'revocation', 131072, true, 1, 0, :now)"
+                ),
+                {"now": "2026-01-01 00:00:00"},
+            )
+            connection.execute(
+                sa.text(
+                    "insert into status_allocations (status_list_id, status_index, value, "
+                    "allocated_at) values ('l1', 42, false, :now)"
+                ),
+                {"now": "2026-01-01 00:00:00"},
+            )
+        upgrade(engine)
+        downgrade(engine, "0001")
+        upgrade(engine)
+        with engine.connect() as connection:
+            assert (
+                connection.execute(
+                    sa.text("select status_index from status_allocations")
+                ).scalar_one()
+                == 42
+            )
+            assert connection.execute(sa.text("select id from status_lists")).scalar_one() == "l1"
+    finally:
+        engine.dispose()
