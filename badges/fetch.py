@@ -154,17 +154,23 @@ class GuardedFetcher:
 
     def fetch(self, url: str, *, accept: str = "application/json") -> FetchResult:
         deadline = time.monotonic() + self.timeout
-        current = urldefrag(url)[0]
-        for _hop in range(self.max_redirects + 1):
-            response = self._fetch_once(current, accept=accept, deadline=deadline)
-            if isinstance(response, FetchResult):
-                return response
-            # A redirect: the next hop goes through exactly the same checks.
-            current = urldefrag(urljoin(current, response))[0]
+        try:
+            current = urldefrag(url)[0]
+            for _hop in range(self.max_redirects + 1):
+                response = self._fetch_once(current, accept=accept, deadline=deadline)
+                if isinstance(response, FetchResult):
+                    return response
+                # A redirect: the next hop goes through exactly the same checks.
+                current = urldefrag(urljoin(current, response))[0]
+        except ValueError as exc:  # urllib refuses some malformed URLs outright
+            raise FetchError(f"adresse invalide : {url!r} ({exc})") from exc
         raise FetchError(f"trop de redirections pour {url}")
 
     def _check_url(self, url: str) -> tuple[str, str, int]:
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+        except ValueError as exc:
+            raise FetchError(f"adresse invalide : {url!r}") from exc
         scheme = parts.scheme.lower()
         if scheme != "https" and not (scheme == "http" and self.allow_http):
             raise FetchError(

@@ -108,6 +108,14 @@ def method_public_key(method: Mapping[str, Any]) -> PublicKeyLike:
     )
 
 
+def _scheme(url: str) -> str:
+    """The lower-case URL scheme; a string ``urllib`` cannot even split is an invalid method."""
+    try:
+        return urlsplit(url).scheme.lower()
+    except ValueError as exc:
+        raise KeyResolutionError(f"« {url} » n'est pas une URL valide", code=INVALID) from exc
+
+
 def _fragment_key(verification_method: str) -> Ed25519PublicKey | None:
     """The Ed25519 key a method id *names* (did:key or ``…#z6Mk…``), without trusting it."""
     base, fragment = urldefrag(verification_method)
@@ -162,10 +170,10 @@ class KeyResolver:
         """Any supported key type (Ed25519, RSA, P-256), bound to ``issuer_id``."""
         if not isinstance(verification_method, str) or not verification_method:
             raise KeyResolutionError("méthode de vérification absente", code=INVALID)
+        scheme = _scheme(verification_method)
         pinned = self._pinned_match(verification_method, issuer_id)
         if pinned is not None:
             return pinned
-        scheme = urlsplit(verification_method).scheme.lower()
         if verification_method.startswith("did:key:"):
             document = self._did_key_document(verification_method)
             resolved = self._bind(verification_method, document, via="did:key")
@@ -323,7 +331,7 @@ class KeyResolver:
             return self._did_key_document(controller)
         if controller.startswith("did:web:"):
             return self._did_web_document(controller)
-        if urlsplit(controller).scheme.lower() == "https":
+        if _scheme(controller) == "https":
             document = self._fetch_document(controller)
             if document.get("id") != urldefrag(controller)[0]:
                 raise KeyResolutionError(
@@ -355,9 +363,7 @@ class KeyResolver:
 
     def _issuer_assertion_keys(self, issuer_id: str) -> list[PublicKeyLike]:
         """Keys the issuer publishes under the purpose relationship (to vet a header ``jwk``)."""
-        if urlsplit(issuer_id).scheme.lower() != "https" and not issuer_id.startswith(
-            ("did:key:", "did:web:")
-        ):
+        if _scheme(issuer_id) != "https" and not issuer_id.startswith(("did:key:", "did:web:")):
             raise KeyResolutionError(
                 f"émetteur {issuer_id} : aucune clé publiée consultable", code=NOT_BOUND
             )

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from badges.fetch import FetchError, GuardedFetcher, MapFetcher, is_public_address
 
@@ -266,3 +268,15 @@ def test_map_fetcher_from_cli_pairs(tmp_path: Path) -> None:
     assert fetcher.fetch("https://x.example/s?a=b").body == b"{}"
     with pytest.raises(ValueError):
         MapFetcher.from_pairs(["no-equals-sign"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=60) | st.builds(lambda rest: "https://" + rest, st.text(max_size=40)))
+def test_guarded_fetch_fails_only_with_fetch_errors(url: str) -> None:
+    fetcher, _ = make_fetcher(ok_json, answers={})
+    code = None
+    try:
+        fetcher.fetch(url)
+    except FetchError as exc:
+        code = exc.code
+    assert code in {"fetch_failed", "fetch_refused_private_address", "fetch_refused_scheme", None}

@@ -10,6 +10,8 @@ from typing import Any
 import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from badges.fetch import GuardedFetcher, MapFetcher
 from badges.jwk import public_key_to_jwk
@@ -418,3 +420,27 @@ def test_every_dcc_fixture_key_is_bound_to_its_issuer_or_unresolvable(shared: Pa
                 assert method.endswith("#" + key.public_key_multibase), path.name
             checked += 1
     assert checked >= 20
+
+
+method_ids = st.text(max_size=60) | st.builds(
+    lambda scheme, rest: scheme + rest,
+    st.sampled_from(["https://", "did:web:", "did:key:", "did:key:z6Mk", "http://", "did:"]),
+    st.text(max_size=50),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(method=method_ids, issuer=st.none() | st.text(max_size=30))
+def test_resolution_fails_only_with_key_resolution_errors(method: str, issuer: str | None) -> None:
+    resolver = KeyResolver(serving({ISSUER: controller_document()}))
+    code = None
+    try:
+        resolver.resolve(method, issuer_id=issuer)
+    except KeyResolutionError as exc:
+        code = exc.code
+    if code is not None:
+        assert code in {
+            "verification_method_unresolvable",
+            "key_not_bound_to_issuer",
+            "verification_method_invalid",
+        }
