@@ -38,6 +38,7 @@ from badges.problems import BadgeError, Problem, Severity
 
 __all__ = [
     "CRYPTOSUITES",
+    "JcsError",
     "ProofError",
     "ProofVerification",
     "create_proof",
@@ -75,8 +76,17 @@ class ProofVerification:
     cryptosuite: str | None = None
 
 
+class JcsError(BadgeError):
+    """A JSON value that RFC 8785 cannot canonicalize (unsafe integer, NaN, lone surrogate)."""
+
+    code = "json_not_canonicalizable"
+
+
 def _jcs(value: Any) -> bytes:
-    return rfc8785.dumps(value)
+    try:
+        return rfc8785.dumps(value)
+    except rfc8785.CanonicalizationError as exc:
+        raise JcsError(f"JSON non canonisable (RFC 8785) : {exc}") from exc
 
 
 def hash_data(

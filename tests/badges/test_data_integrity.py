@@ -230,3 +230,15 @@ def test_proof_as_set_writes_an_array() -> None:
     signed = sign(proof_as_set=True)
     assert isinstance(signed["proof"], list)
     assert verify_proof(signed, resolve_key=resolve).verified
+
+
+def test_jcs_refuses_numbers_outside_the_json_safe_range() -> None:
+    doc = badge()
+    doc["credentialSubject"]["achievement"]["creditsAvailable"] = 2**60
+    with pytest.raises(BadgeError) as info:
+        create_proof(doc, KEY, verification_method=VM, cryptosuite="eddsa-jcs-2022")
+    assert info.value.code == "json_not_canonicalizable"
+    signed = sign("eddsa-jcs-2022")
+    signed["credentialSubject"]["achievement"]["creditsAvailable"] = float("nan")
+    result = verify_proof(signed, resolve_key=resolve)
+    assert [p.code for p in result.problems] == ["json_not_canonicalizable"]
