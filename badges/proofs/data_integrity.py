@@ -145,6 +145,8 @@ def create_proof(
             raise ProofError("Les options de preuve : un objet, ou une liste d'un seul objet")
         proof_options, proof_as_set = proof_options[0], True
     if proof_options is not None:
+        if not isinstance(proof_options, dict):
+            raise ProofError("Les options de preuve doivent être un objet JSON")
         options = {k: v for k, v in proof_options.items() if k != "proofValue"}
         cryptosuite = options.get("cryptosuite", cryptosuite)
     else:

@@ -6,6 +6,8 @@ import copy
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from badges.keys import Ed25519KeyPair, Ed25519PublicKey
 from badges.problems import BadgeError
@@ -242,3 +244,44 @@ def test_jcs_refuses_numbers_outside_the_json_safe_range() -> None:
     signed["credentialSubject"]["achievement"]["creditsAvailable"] = float("nan")
     result = verify_proof(signed, resolve_key=resolve)
     assert [p.code for p in result.problems] == ["json_not_canonicalizable"]
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**40), 2**40) | st.text(max_size=12),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    target=st.sampled_from(["proof", "document", "context"]),
+    key=st.sampled_from(
+        [
+            "type",
+            "cryptosuite",
+            "proofValue",
+            "verificationMethod",
+            "created",
+            "@context",
+            "credentialSubject",
+            "issuer",
+            "proofPurpose",
+        ]
+    ),
+    value=json_values,
+)
+def test_verify_never_raises_whatever_the_input(target: str, key: str, value: Any) -> None:
+    signed = sign()
+    if target == "proof":
+        signed["proof"][key] = value
+    elif target == "document":
+        signed[key] = value
+    else:
+        signed["@context"] = value
+    result = verify_proof(signed, resolve_key=resolve)
+    assert isinstance(result.verified, bool)
+    if not result.verified:
+        assert result.problems
