@@ -17,7 +17,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import URL, Engine
 
-from storage.engine import create_engine
+from storage.engine import DatabaseSettings, create_engine
 from storage.errors import NOT_MIGRATED_MESSAGE, DatabaseNotMigratedError, StorageError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -112,3 +112,16 @@ def ensure_migrated(engine: Engine) -> None:
     expected = head_revision()
     if current != expected:
         raise DatabaseNotMigratedError(NOT_MIGRATED_MESSAGE, current=current, expected=expected)
+
+
+def open_migrated_engine(settings: DatabaseSettings) -> Engine:
+    """The engine the application runs on, or :class:`DatabaseNotMigratedError` (in French)
+    when the database is not at the head revision: what ``create_app``/``atouts serve`` call at
+    start-up so that an unmigrated database is refused before any request is served."""
+    engine = create_engine(settings)
+    try:
+        ensure_migrated(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine

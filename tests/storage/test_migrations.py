@@ -13,7 +13,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
 import storage.tables
-from storage.engine import create_engine
+from storage.engine import DatabaseSettings, create_engine
 from storage.errors import DatabaseNotMigratedError
 from storage.migrate import (
     alembic_config,
@@ -22,6 +22,7 @@ from storage.migrate import (
     ensure_migrated,
     head_revision,
     is_up_to_date,
+    open_migrated_engine,
     upgrade,
 )
 
@@ -140,5 +141,19 @@ def test_migrating_a_database_with_rows_keeps_them_and_the_links_between_them(
                 == 42
             )
             assert connection.execute(sa.text("select id from status_lists")).scalar_one() == "l1"
+    finally:
+        engine.dispose()
+
+
+def test_the_application_engine_is_refused_until_the_database_is_migrated(
+    tmp_path: Path,
+) -> None:
+    settings = DatabaseSettings(home=tmp_path)
+    with pytest.raises(DatabaseNotMigratedError, match="lancez `atouts db upgrade`"):
+        open_migrated_engine(settings)
+    upgrade(settings.resolved_url())
+    engine = open_migrated_engine(settings)
+    try:
+        assert is_up_to_date(engine)
     finally:
         engine.dispose()
