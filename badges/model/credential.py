@@ -122,6 +122,29 @@ class EndorsementCredential(VerifiableCredential):
     credentialSubject: EndorsementSubject
 
 
+class BitstringStatusList(OBModel):
+    """Subject of a status list credential (BSL §2.2); see ``badges.status_list``."""
+
+    id: str | None = None
+    type: OneOrMany[str] = "BitstringStatusList"
+    statusPurpose: OneOrMany[str]
+    encodedList: str
+    ttl: int | None = None
+    statusSize: int | None = None
+    statusMessage: list[dict[str, Any]] | None = None
+    statusReference: OneOrMany[str] | None = None
+
+
+class BitstringStatusListCredential(VerifiableCredential):
+    """A published status list (BSL §2.2): type ⊇ {VerifiableCredential,
+    BitstringStatusListCredential}, one ``BitstringStatusList`` subject."""
+
+    type: OneOrMany[str] = Field(
+        default_factory=lambda: ["VerifiableCredential", "BitstringStatusListCredential"]
+    )
+    credentialSubject: BitstringStatusList
+
+
 class VerifiablePresentation(OBModel):
     """A holder's presentation (VC 2.0 §4.13).
 

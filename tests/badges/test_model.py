@@ -17,6 +17,8 @@ from badges.model import (
     AchievementCredential,
     AchievementSubject,
     Alignment,
+    BitstringStatusList,
+    BitstringStatusListCredential,
     Criteria,
     IdentityObject,
     ModelError,
@@ -331,3 +333,34 @@ credential_strategy = st.fixed_dictionaries(
 @given(credential_strategy)
 def test_any_well_formed_credential_round_trips(document: dict[str, Any]) -> None:
     assert parse_credential(document).to_json() == document
+
+
+def test_status_list_credential_round_trips_the_rec_example(shared: Path) -> None:
+    examples = shared / "standards/bitstring-status-list/examples"
+    for name in (
+        "REC-example5-status-list-vc-unsigned.json",
+        "REC-example5-status-list-vc-eddsa-rdfc-2022.json",
+    ):
+        document = json.loads((examples / name).read_text(encoding="utf-8"))
+        parsed = BitstringStatusListCredential.model_validate(document)
+        assert parsed.to_json() == document
+        assert parsed.credentialSubject.statusPurpose == "revocation"
+
+
+def test_building_a_status_list_credential() -> None:
+    from badges.status_list import StatusList
+
+    credential = BitstringStatusListCredential(
+        context=[VC_V2_CONTEXT],
+        id="https://example.fr/status/1",
+        issuer="did:example:issuer",
+        validFrom="2024-01-01T00:00:00Z",
+        credentialSubject=BitstringStatusList(
+            id="https://example.fr/status/1#list",
+            statusPurpose="revocation",
+            encodedList=StatusList().encode(),
+        ),
+    )
+    output = credential.to_json()
+    assert output["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
+    assert output["credentialSubject"]["type"] == "BitstringStatusList"
