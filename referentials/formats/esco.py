@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from operator import attrgetter
 from pathlib import Path
 
+from referentials.formats.csvutil import gc_paused
 from referentials.formats.esco_csv import (
     ISCO_GROUP,
     KNOWLEDGE,
@@ -130,8 +132,9 @@ def to_referential(data: EscoData, version: str) -> tuple[Referential, list[str]
             "type de relation ESCO inconnu (ni essential ni optional) : "
             + ", ".join(sorted(unknown_types))
         )
-    known = data.concepts.keys()
-    dangling = {end for rel in relations for end in (rel.source, rel.target) if end not in known}
+    ends = set(map(attrgetter("source"), relations))
+    ends.update(map(attrgetter("target"), relations))
+    dangling = ends.difference(data.concepts)
     if dangling:
         warnings.append(
             f"{len(dangling)} concept(s) ESCO cité(s) par une relation mais absent(s) des "
@@ -163,6 +166,7 @@ def load(paths: list[Path]) -> tuple[list[Referential], ImportSummary]:
 
     The version comes from a ``v1.1.1``-like folder name on the path.
     """
-    data = parse_esco(paths)
-    referential, warnings = to_referential(data, _version(paths))
-    return [referential], ImportSummary.of([referential], warnings)
+    with gc_paused():
+        data = parse_esco(paths)
+        referential, warnings = to_referential(data, _version(paths))
+        return [referential], ImportSummary.of([referential], warnings)

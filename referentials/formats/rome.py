@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from referentials.formats.csvutil import open_table
+from referentials.formats.csvutil import gc_paused, open_table
 from referentials.model import (
     CompetenceType,
     ImportSummary,
@@ -330,14 +330,14 @@ def load(paths: list[Path]) -> tuple[list[Referential], ImportSummary]:
         versions.add(match.group("version").lower())
     if len(versions) > 1:
         build.warnings.append("plusieurs versions ROME mélangées : " + ", ".join(sorted(versions)))
-    for name, reader in _READERS.items():
-        if name in by_name:
-            reader(build, by_name[name])
-    _fiche_domains(build)
-    if "liens_rome_referentiels" in by_name:
-        _links(
-            build, by_name["liens_rome_referentiels"], _coeur_metier(by_name.get("coherence_item"))
-        )
+    with gc_paused():
+        for name, reader in _READERS.items():
+            if name in by_name:
+                reader(build, by_name[name])
+        _fiche_domains(build)
+        if "liens_rome_referentiels" in by_name:
+            coeur = _coeur_metier(by_name.get("coherence_item"))
+            _links(build, by_name["liens_rome_referentiels"], coeur)
     ignored = sorted(set(by_name) - set(_READERS) - {"liens_rome_referentiels", "coherence_item"})
     if ignored:
         build.warnings.append(
