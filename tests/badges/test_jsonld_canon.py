@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from badges.contexts.registry import VC_EXAMPLES_V2
 from badges.jsonld.canon import (
@@ -20,6 +22,7 @@ from badges.jsonld.canon import (
     reference_canonical_nquads,
 )
 from badges.jsonld.loader import ContextNotAllowedError, OfflineDocumentLoader
+from badges.problems import BadgeError
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 OB = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
@@ -173,3 +176,34 @@ def test_ob_and_clr_vectors_canonicalize_to_the_published_nquads(shared: Path, n
     folder = shared / "standards/openbadges-3.0/test-vectors" / name
     doc = json.loads((folder / "unsigned-credential.json").read_text())
     assert canonical_nquads(doc) == (folder / "document-canon.txt").read_text()
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-1000, 1000) | st.text(max_size=10),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(["id", "type", "name", "@id", "@type", "@value", "x", "@list"]),
+            children,
+            max_size=3,
+        )
+    ),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    key=st.sampled_from(["name", "issuer", "credentialSubject", "id", "type", "@context", "zz"]),
+    value=json_values,
+)
+def test_canonicalization_fails_only_with_coded_errors(key: str, value: Any) -> None:
+    doc = badge()
+    doc[key] = value
+    outcome: object
+    try:
+        outcome = canonical_nquads(doc)
+    except BadgeError as exc:
+        outcome = exc.code
+    assert isinstance(outcome, str)
+    assert outcome
