@@ -22,6 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "cli.sign_cmd",
     "cli.keys_cmd",
     "cli.db_cmd",
+    "cli.referential_cmd",
     "cli.bake_cmd",
 )
 

@@ -172,9 +172,14 @@ class SkillsGraph:
         graph = self.graph
         for node, attrs in nodes:
             existing = graph.nodes.get(node)
-            if existing is not None and existing.get("type") is not NodeType.EXTERNAL:
-                # The same URI defined by two referentials (ESCO EN + FR): merge the labels.
-                attrs["labels"] = {**existing.get("labels", {}), **attrs["labels"]}
+            if existing is None:
+                continue
+            # The same URI defined by two referentials (ESCO EN + FR): merge the labels.
+            attrs["labels"] = {**existing.get("labels", {}), **attrs["labels"]}
+            if attrs["type"] is NodeType.EXTERNAL and existing.get("type") is not NodeType.EXTERNAL:
+                # A referential that only names an item of another one (an ``externes`` entry)
+                # must not demote the full definition loaded before it.
+                attrs.update({k: v for k, v in existing.items() if k != "labels"})
         graph.add_nodes_from(nodes)
         for u, v, _, _ in edges:
             for end in (u, v):

@@ -55,7 +55,11 @@ HEADER = (
 )
 
 
-class _Dumper(yaml.SafeDumper):
+# libyaml emits much faster (ESCO-sized referentials); representers stay in Python either way.
+_Base: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class _Dumper(_Base):  # type: ignore[valid-type,misc]
     """Safe dumper that double-quotes text holding characters YAML reads as line breaks
     (NEL, LS, PS, CR) or other control characters, so they come back unchanged."""
 

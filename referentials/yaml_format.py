@@ -100,8 +100,11 @@ def load_file(path: Path) -> Referential:
     return loads(path.read_text(encoding="utf-8"), source=str(path))
 
 
-def loads(text: str, *, source: str | None = None) -> Referential:
-    """Read one referential; :class:`ReferentialFormatError` lists every problem with its line."""
+def loads(text: str, *, source: str | None = None, validate: bool = True) -> Referential:
+    """Read one referential; :class:`ReferentialFormatError` lists every problem with its line.
+
+    ``validate=False`` skips the JSON Schema pass, for files this program wrote itself (the
+    store): it is the slow part on ESCO-sized referentials. Semantic checks still run."""
     try:
         doc = compose(text)
     except yaml.MarkedYAMLError as exc:
@@ -116,7 +119,8 @@ def loads(text: str, *, source: str | None = None) -> Referential:
     errors: list[tuple[int | None, str]] = [
         (line, f"la clé « {key} » est écrite deux fois") for line, key in doc.duplicates
     ]
-    errors += _schema_errors(doc)
+    if validate or not isinstance(doc.data, dict):
+        errors += _schema_errors(doc)
     if errors:
         raise ReferentialFormatError(errors, source=source)
     return _Reader(doc, source).referential()
