@@ -222,8 +222,12 @@ class GuardedFetcher:
         host_header = host if port == default_port else f"{host}:{port}"
         remaining = max(0.1, deadline - time.monotonic())
         request_timeout = httpx.Timeout(min(self.timeout, remaining))
+        # trust_env=False: an environment proxy or .netrc must not reroute a checked request.
         client = httpx.Client(
-            transport=self._transport, timeout=request_timeout, follow_redirects=False
+            transport=self._transport,
+            timeout=request_timeout,
+            follow_redirects=False,
+            trust_env=False,
         )
         try:
             request = client.build_request(
