@@ -92,7 +92,7 @@ def mandatory_of_grouping(title: str) -> bool | None:
 def association_type(relation_type: str) -> str:
     """The CASE associationType for a relation type: CASE names as is, others as ``ext:``."""
     if relation_type in CASE_ASSOCIATION_TYPES or _EXT_NAME.match(relation_type):
-        return relation_type
+        return str(relation_type)
     return "ext:" + re.sub(r"[^A-Za-z0-9.\-_]", "_", relation_type)
 
 

@@ -13,6 +13,7 @@ The output validates against the official package schema
   ``extensions.mandatory``;
 * levels (``hasSkillLevel``) are also written as one ``CFRubric`` whose criteria are the
   competences and whose criterion levels are the levels, for rubric-aware consumers;
+* external stubs (crosswalk targets in ESCO, ROME…) are association ends, not CFItems;
 * everything else atouts needs to rebuild the referential exactly sits in ``extensions.atouts``.
 
 ``CFItemTypes`` are not emitted: the official 1.1 schema requires a ``description`` property
@@ -95,6 +96,9 @@ class _Exporter:
 
     def node(self, ref: str) -> dict[str, str]:
         item = self.ref.items_by_code.get(ref)
+        if item is not None and item.kind is ItemKind.EXTERNAL:
+            # Not a CFItem of this package: a plain link to the foreign node (ESCO, ROME…).
+            return _link(item.label(self.lang), self.uris[ref], self.uris[ref])
         if item is not None:
             return _link(item.label(self.lang), self.ids[ref], self.uris[ref])
         return _link(ref.rstrip("/").rsplit("/", 1)[-1], ref, ref)
@@ -310,7 +314,17 @@ class _Exporter:
             definitions["CFLicenses"] = [
                 {**link, "licenseText": ref.licence, "lastChangeDateTime": self.stamp}
             ]
-        document["extensions"] = {EXTENSION: jsonable(_document_extension(ref))}
+        extension = _document_extension(ref)
+        externals = [
+            {"position": position, "item": item}
+            for position, item in enumerate(ref.items)
+            if item.kind is ItemKind.EXTERNAL
+        ]
+        if externals:
+            # External stubs (crosswalk targets) are not items of this framework: CASE
+            # consumers see them as association ends only; atouts keeps their labels here.
+            extension["externals"] = externals
+        document["extensions"] = {EXTENSION: jsonable(extension)}
         associations = self.associations()
         if self.groupings:
             definitions["CFAssociationGroupings"] = [
@@ -319,7 +333,7 @@ class _Exporter:
             ]
         package: dict[str, Any] = {
             "CFDocument": document,
-            "CFItems": [self.item(item) for item in ref.items],
+            "CFItems": [self.item(i) for i in ref.items if i.kind is not ItemKind.EXTERNAL],
             "CFAssociations": associations,
         }
         if definitions:

@@ -134,6 +134,9 @@ def _relation_from_extension(ext: dict[str, Any]) -> Relation:
 def _referential_from_extension(
     ext: dict[str, Any], items: list[Item], relations: list[Relation]
 ) -> Referential:
+    items = list(items)
+    for entry in sorted(ext.get("externals") or (), key=lambda e: int(e["position"])):
+        items.insert(int(entry["position"]), _item_from_extension(dict(entry["item"])))
     return Referential(
         slug=ext["slug"],
         version=ext["version"],
