@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 import sqlalchemy as sa
+from sqlalchemy.ext.mutable import MutableDict, MutableList
 from sqlmodel import Field, SQLModel
 
 from storage.types import UtcDateTime
@@ -65,10 +66,17 @@ def when_field(*, index: bool = False) -> Any:
 
 
 def json_field(*, nullable: bool = False, default_factory: Any = dict) -> Any:
-    """A JSON document column (``JSON`` on both databases; exact bytes live in text columns)."""
+    """A JSON document column (``JSON`` on both databases; exact bytes live in text columns).
+
+    Wrapped as mutable so that changing a key or appending in place (``org.profile["name"] =
+    ...``) is saved; changes *nested* deeper than the first level are not seen: assign a new
+    value instead.
+    """
+    mutable = MutableList if default_factory is list else MutableDict
+    column_type = mutable.as_mutable(sa.JSON())
     if nullable:
-        return Field(default=None, sa_type=sa.JSON(), nullable=True)
-    return Field(default_factory=default_factory, sa_type=sa.JSON(), nullable=False)
+        return Field(default=None, sa_type=column_type, nullable=True)
+    return Field(default_factory=default_factory, sa_type=column_type, nullable=False)
 
 
 def text_field(*, nullable: bool = False) -> Any:

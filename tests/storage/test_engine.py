@@ -184,3 +184,17 @@ def test_db_url_of_the_fixture_is_usable_by_a_fresh_engine(db_url: str, db_engin
         assert make_url(db_url).get_backend_name() in ("sqlite", "postgresql")
     finally:
         other.dispose()
+
+
+def test_json_documents_changed_in_place_are_saved(db_engine: Engine) -> None:
+    with session_scope(db_engine) as session:
+        organisation = Organisation(slug="a", name="A", profile={"type": "Profile"})
+        session.add(organisation)
+    with session_scope(db_engine) as session:
+        stored = session.get_one(Organisation, organisation.id)
+        stored.profile["name"] = "Atelier d'insertion"
+    with session_scope(db_engine, write=False) as session:
+        assert session.get_one(Organisation, organisation.id).profile == {
+            "type": "Profile",
+            "name": "Atelier d'insertion",
+        }
