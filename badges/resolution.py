@@ -1,8 +1,9 @@
 """Binding a verification method to the credential's issuer before its key is trusted.
 
-VC Data Integrity 1.0 §4.? "Retrieve Verification Method" / Controlled Identifiers 1.0 §3.3, OB 3.0
-§8.5 key provenance and reliability-ux.md finding 4 / §A3-S7 (key substitution). A key is trusted
-for ``issuer_id`` only when:
+VC Data Integrity 1.0 "Retrieve Verification Method", "Verification Method Binding" and
+"Verification Relationship Validation"; Controlled Identifiers 1.0 §3.3; OB 3.0 key provenance
+(impl guide); reliability-ux.md finding 4 and §A3-S7 (key substitution). A key is trusted for
+``issuer_id`` only when:
 
 1. the verification method is dereferenced from its controller's own document — did:key
    (generated offline), did:web (fetched through the injected fetcher) or an https controller
