@@ -172,7 +172,7 @@ class _Run:
         from badges.baking import extract_from_image
 
         try:
-            extracted = extract_from_image(data)
+            extracted = extract_from_image(data, max_bytes=self.options.limits.max_image_bytes)
         except Exception as exc:
             return _input_report(self.options, [error_problem(exc)], kind=kind)
         payload = extracted.payload

@@ -39,6 +39,15 @@ _BLOCKING_ALWAYS = frozenset(
 )
 # Codes of a failed validity_period check that only inform under the default policy.
 _SOFT_VALIDITY_CODES = frozenset({"expired"})
+# Conformance findings that do not make a badge "not verified" under the default policy: a value
+# outside an *extensible* enumeration (OB 3.0 achievementType, identityType, … accept "ext:"
+# values; many issuers use plain custom words such as "Program"). Shown, never hidden (ADR 0001).
+_SOFT_CONFORMANCE_RULES = frozenset({"value_not_allowed"})
+
+
+def _soft_conformance(problem: Problem) -> bool:
+    rule = problem.details.get("rule") if problem.code == "schema_violation" else problem.code
+    return rule in _SOFT_CONFORMANCE_RULES
 
 
 def _has_error(problems: Iterable[Problem]) -> bool:
@@ -61,6 +70,11 @@ def _decide(checks: list[Check], input_problems: list[Problem], *, strict: bool)
     inconclusive = False
     for check in checks:
         if check.outcome == Outcome.FAILED:
+            soft_conformance = check.check in (CheckId.STRUCTURE, CheckId.SCHEMA) and all(
+                _soft_conformance(p) for p in check.errors()
+            )
+            if soft_conformance and not strict:
+                continue
             if check.check in _BLOCKING_ALWAYS:
                 return Verdict.NOT_VERIFIED
             if check.check == CheckId.VALIDITY_PERIOD:

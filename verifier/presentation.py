@@ -12,6 +12,7 @@ carries: one not verified makes the whole not verified; one inconclusive makes i
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from badges.problems import Problem, Severity
@@ -20,6 +21,7 @@ from verifier.codes import Code
 from verifier.options import KeyResolverLike, VerifyOptions
 from verifier.report import Check, CheckId, Outcome, Verdict, VerificationReport
 
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S+$")
 _VC_CONTEXTS = ("https://www.w3.org/ns/credentials/v2", "https://www.w3.org/2018/credentials/v1")
 
 
@@ -52,10 +54,14 @@ def _structure(presentation: dict[str, Any]) -> tuple[Check, list[Any]]:
             Problem(str(Code.PRESENTATION_MALFORMED), "type must hold VerifiablePresentation")
         )
     holder = presentation.get("holder")
-    if holder is not None and not isinstance(holder, str | dict):
+    holder_id = holder.get("id") if isinstance(holder, dict) else holder
+    if holder is not None and not (isinstance(holder_id, str) and _URL.match(holder_id)):
         problems.append(
             Problem(str(Code.PRESENTATION_MALFORMED), "holder must be a URL", path="/holder")
         )
+    # VCDM 2.0 §4.13: credentials in a presentation are objects (a JWT goes in an
+    # EnvelopedVerifiableCredential); VCDM 1.1 presentations could list JWT strings.
+    strings_allowed = bool(contexts) and contexts[0] == _VC_CONTEXTS[1]
     raw = presentation.get("verifiableCredential", [])
     items = raw if isinstance(raw, list) else [raw]
     embedded: list[Any] = []
@@ -68,7 +74,7 @@ def _structure(presentation: dict[str, Any]) -> tuple[Check, list[Any]]:
                 embedded.append(str(item["id"]).partition(",")[2])
             else:
                 embedded.append(item)
-        elif isinstance(item, str) and item.count(".") == 2:
+        elif strings_allowed and isinstance(item, str) and item.count(".") == 2:
             embedded.append(item)
         else:
             problems.append(

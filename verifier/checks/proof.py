@@ -37,6 +37,10 @@ COULD_NOT_CHECK = frozenset(
         "fetch_refused_private_address",
         "fetch_refused_scheme",
         "internal_error",
+        # A suite or proof type we do not implement (ecdsa-sd-2023, a future suite): we could not
+        # check it, which is not the same as "the signature is wrong" (reliability-ux.md B3).
+        "cryptosuite_unsupported",
+        "proof_type_unsupported",
     }
 )
 
