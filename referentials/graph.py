@@ -181,10 +181,9 @@ class SkillsGraph:
                 # must not demote the full definition loaded before it.
                 attrs.update({k: v for k, v in existing.items() if k != "labels"})
         graph.add_nodes_from(nodes)
-        for u, v, _, _ in edges:
-            for end in (u, v):
-                if end not in graph:
-                    graph.add_node(end, type=NodeType.EXTERNAL, labels={})
+        node_map = graph._node  # plain dict membership: this loop runs once per relation end
+        stubs = {end for u, v, _, _ in edges for end in (u, v) if end not in node_map}
+        graph.add_nodes_from((n, {"type": NodeType.EXTERNAL, "labels": {}}) for n in sorted(stubs))
         graph.add_edges_from(edges)
         self.hierarchy.add_edges_from(hierarchy_edges)
         self.referentials[key] = referential
@@ -343,7 +342,8 @@ class SkillsGraph:
 
 def _cycles_from(hierarchy: nx.DiGraph[str], sources: set[str]) -> Iterator[list[str]]:
     """Yield one cycle reachable from ``sources`` (new edges can only close cycles there)."""
-    if not sources:
+    if not sources or nx.is_directed_acyclic_graph(hierarchy):
+        # The topological check is cheap; the DFS that names the cycle runs only when needed.
         return
     try:
         edges = nx.find_cycle(hierarchy, source=sorted(s for s in sources if s in hierarchy))
