@@ -1,4 +1,4 @@
-"""DID resolution: ``did:key`` (Ed25519, offline) and ``did:web`` (through an injected fetcher).
+"""DID resolution: ``did:key`` and ``did:jwk`` (offline) and ``did:web`` (injected fetcher).
 
 - did:key — W3C CCG did:key method v0.7 §3.1 (create) and the Multikey encoding of Controlled
   Identifiers 1.0 §2.2.2: ``did:key:z6Mk…`` where the multibase value is base58btc(0xed 0x01 ‖
@@ -6,6 +6,9 @@
   verification method ``did:key:z…#z…`` under ``authentication``, ``assertionMethod``,
   ``capabilityInvocation`` and ``capabilityDelegation``. Other key types are refused
   (``did_unsupported_key_type``): this project signs and verifies Data Integrity with Ed25519 only.
+- did:jwk — did:jwk method specification §2: ``did:jwk:`` + base64url(JSON of a public JWK); the
+  document has one ``JsonWebKey2020`` method ``#0``, listed for signing relationships unless the
+  JWK says ``"use": "enc"``. A JWK with private members is refused (``did_invalid``).
 - did:web — W3C CCG did:web method §3.2 (read): colons become slashes, ``%3A`` in the host is a
   port, ``/.well-known`` is used when there is no path, ``/did.json`` is appended; the document is
   fetched over https through the injected ``Fetcher`` (which refuses private addresses) and its
@@ -19,6 +22,7 @@ Errors are ``DidError`` with codes ``did_invalid``, ``did_method_unsupported``,
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -26,7 +30,7 @@ from urllib.parse import unquote, urldefrag
 
 from badges.fetch import Fetcher, FetchError
 from badges.keys import ED25519_PUB_PREFIX, Ed25519PublicKey, KeyFormatError
-from badges.multibase import MultibaseError, multibase_decode
+from badges.multibase import MultibaseError, base64url_decode, multibase_decode
 from badges.problems import BadgeError
 
 __all__ = [
@@ -38,6 +42,7 @@ __all__ = [
     "did_web_to_url",
     "find_verification_method",
     "iter_verification_methods",
+    "resolve_did_jwk",
     "resolve_did_key",
     "verification_relationship_ids",
 ]
@@ -121,6 +126,35 @@ def resolve_did_key(did: str) -> dict[str, Any]:
             }
         ],
         **{relationship: [vm_id] for relationship in _RELATIONSHIPS},
+    }
+
+
+def resolve_did_jwk(did: str) -> dict[str, Any]:
+    """The DID document of a ``did:jwk``, generated offline (did:jwk §2.2 "Read")."""
+    base = urldefrag(did)[0]
+    if not base.startswith("did:jwk:"):
+        raise DidError(f"« {did} » n'est pas un did:jwk")
+    try:
+        jwk = json.loads(base64url_decode(base.removeprefix("did:jwk:")))
+    except (MultibaseError, ValueError, RecursionError) as exc:
+        raise DidError(f"did:jwk illisible : {exc}") from exc
+    if not isinstance(jwk, dict) or not isinstance(jwk.get("kty"), str):
+        raise DidError("did:jwk : la valeur n'est pas une JWK")
+    if any(member in jwk for member in ("d", "p", "q", "dp", "dq", "qi", "oth", "k")):
+        raise DidError("did:jwk : une clé privée ne doit jamais figurer dans un identifiant")
+    vm_id = f"{base}#0"
+    # did:jwk §2.2: "use": "sig" → signing relationships only; "enc" → keyAgreement only.
+    relationships: tuple[str, ...] = {
+        "sig": _RELATIONSHIPS,
+        "enc": ("keyAgreement",),
+    }.get(str(jwk.get("use")), (*_RELATIONSHIPS, "keyAgreement"))
+    return {
+        "@context": [DID_V1_CONTEXT, "https://w3id.org/security/suites/jws-2020/v1"],
+        "id": base,
+        "verificationMethod": [
+            {"id": vm_id, "type": "JsonWebKey2020", "controller": base, "publicKeyJwk": jwk}
+        ],
+        **{relationship: [vm_id] for relationship in relationships},
     }
 
 

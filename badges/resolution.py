@@ -5,9 +5,9 @@ VC Data Integrity 1.0 "Retrieve Verification Method", "Verification Method Bindi
 (impl guide); reliability-ux.md finding 4 and §A3-S7 (key substitution). A key is trusted for
 ``issuer_id`` only when:
 
-1. the verification method is dereferenced from its controller's own document — did:key
-   (generated offline), did:web (fetched through the injected fetcher) or an https controller
-   document whose ``id`` is the URL it was fetched from;
+1. the verification method is dereferenced from its controller's own document — did:key and
+   did:jwk (generated offline), did:web (fetched through the injected fetcher) or an https
+   controller document whose ``id`` is the URL it was fetched from;
 2. the method's ``controller`` is that document's ``id``, and the document lists the method under
    ``assertionMethod``;
 3. that document's ``id`` equals ``issuer_id``.
@@ -38,6 +38,7 @@ from badges.did import (
     DidWebResolver,
     find_verification_method,
     iter_verification_methods,
+    resolve_did_jwk,
     resolve_did_key,
     verification_relationship_ids,
 )
@@ -178,6 +179,9 @@ class KeyResolver:
         if verification_method.startswith("did:key:"):
             document = self._did_key_document(verification_method)
             resolved = self._bind(verification_method, document, via="did:key")
+        elif verification_method.startswith("did:jwk:"):
+            document = self._did_jwk_document(verification_method)
+            resolved = self._bind(verification_method, document, via="did:jwk")
         elif verification_method.startswith("did:web:"):
             document = self._did_web_document(verification_method)
             resolved = self._bind(verification_method, document, via="did:web")
@@ -186,7 +190,8 @@ class KeyResolver:
         elif verification_method.startswith("did:"):
             method = verification_method.split(":", 2)[1]
             raise KeyResolutionError(
-                f"méthode DID « {method} » non prise en charge (did:key, did:web)", code=INVALID
+                f"méthode DID « {method} » non prise en charge (did:key, did:jwk, did:web)",
+                code=INVALID,
             )
         else:
             raise KeyResolutionError(
@@ -290,6 +295,12 @@ class KeyResolver:
         except DidError as exc:
             raise KeyResolutionError(str(exc), code=INVALID) from exc
 
+    def _did_jwk_document(self, did_url: str) -> dict[str, Any]:
+        try:
+            return resolve_did_jwk(did_url)
+        except DidError as exc:
+            raise KeyResolutionError(str(exc), code=INVALID) from exc
+
     def _did_web_document(self, did_url: str) -> dict[str, Any]:
         did = urldefrag(did_url)[0]
         if did in self._documents:
@@ -332,6 +343,8 @@ class KeyResolver:
             return self._did_key_document(controller)
         if controller.startswith("did:web:"):
             return self._did_web_document(controller)
+        if controller.startswith("did:jwk:"):
+            return self._did_jwk_document(controller)
         if _scheme(controller) == "https":
             document = self._fetch_document(controller)
             if document.get("id") != urldefrag(controller)[0]:

@@ -13,12 +13,13 @@ from badges.did import (
     did_key_public_key,
     did_web_to_url,
     find_verification_method,
+    resolve_did_jwk,
     resolve_did_key,
     verification_relationship_ids,
 )
 from badges.fetch import MapFetcher
 from badges.keys import Ed25519KeyPair, Ed25519PublicKey
-from badges.multibase import base58btc_decode
+from badges.multibase import base58btc_decode, base64url_encode
 
 ZERO_SEED_DID = "did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp"
 
@@ -169,3 +170,40 @@ def test_relative_method_references_are_made_absolute() -> None:
     assert verification_relationship_ids(doc, "assertionMethod") == {"did:web:a.example#k1"}
     assert find_verification_method(doc, "did:web:a.example#k1") is not None
     assert verification_relationship_ids(doc, "authentication") == set()
+
+
+def did_jwk(jwk: dict) -> str:
+    return "did:jwk:" + base64url_encode(json.dumps(jwk, separators=(",", ":")).encode())
+
+
+def test_did_jwk_document_has_one_json_web_key_for_signing() -> None:
+    jwk = Ed25519KeyPair.from_seed(bytes(32)).public.to_jwk()
+    did = did_jwk(jwk)
+    doc = resolve_did_jwk(did + "#0")
+    assert doc["id"] == did
+    assert doc["verificationMethod"] == [
+        {"id": f"{did}#0", "type": "JsonWebKey2020", "controller": did, "publicKeyJwk": jwk}
+    ]
+    assert doc["assertionMethod"] == [f"{did}#0"]
+    assert doc["keyAgreement"] == [f"{did}#0"]
+
+
+def test_did_jwk_use_restricts_the_relationships() -> None:
+    jwk = Ed25519KeyPair.from_seed(bytes(32)).public.to_jwk()
+    assert "assertionMethod" not in resolve_did_jwk(did_jwk({**jwk, "use": "enc"}))
+    assert "keyAgreement" not in resolve_did_jwk(did_jwk({**jwk, "use": "sig"}))
+
+
+@pytest.mark.parametrize(
+    "did",
+    [
+        "did:jwk:!!",
+        "did:jwk:" + base64url_encode(b"[1]"),
+        "did:key:z6Mk",
+        "did:jwk:" + base64url_encode(b'{"kty":"OKP","crv":"Ed25519","x":"AA","d":"AA"}'),
+    ],
+)
+def test_malformed_or_private_did_jwk_is_invalid(did: str) -> None:
+    with pytest.raises(DidError) as info:
+        resolve_did_jwk(did)
+    assert info.value.code == "did_invalid"

@@ -424,7 +424,9 @@ def test_every_dcc_fixture_key_is_bound_to_its_issuer_or_unresolvable(shared: Pa
 
 method_ids = st.text(max_size=60) | st.builds(
     lambda scheme, rest: scheme + rest,
-    st.sampled_from(["https://", "did:web:", "did:key:", "did:key:z6Mk", "http://", "did:"]),
+    st.sampled_from(
+        ["https://", "did:web:", "did:key:", "did:key:z6Mk", "did:jwk:", "http://", "did:"]
+    ),
     st.text(max_size=50),
 )
 
@@ -444,3 +446,32 @@ def test_resolution_fails_only_with_key_resolution_errors(method: str, issuer: s
             "key_not_bound_to_issuer",
             "verification_method_invalid",
         }
+
+
+# -- did:jwk --------------------------------------------------------------------------------------
+
+
+def did_jwk_of(jwk: dict[str, Any]) -> str:
+    from badges.multibase import base64url_encode
+
+    return "did:jwk:" + base64url_encode(json.dumps(jwk).encode())
+
+
+def test_did_jwk_methods_resolve_offline_and_bind_to_their_did() -> None:
+    did = did_jwk_of(ISSUER_KEY.public.to_jwk())
+    assert KeyResolver().resolve(f"{did}#0", issuer_id=did) == ISSUER_KEY.public
+    assert code_of(KeyResolver(), f"{did}#0", ISSUER) == "key_not_bound_to_issuer"
+    encryption_only = did_jwk_of({**ISSUER_KEY.public.to_jwk(), "use": "enc"})
+    assert code_of(KeyResolver(), f"{encryption_only}#0", encryption_only) == (
+        "key_not_bound_to_issuer"
+    )
+
+
+def test_jwt_kid_may_be_a_did_jwk_with_a_p256_key() -> None:
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    public = ec.generate_private_key(ec.SECP256R1()).public_key()
+    did = did_jwk_of(public_key_to_jwk(public))
+    resolved = KeyResolver().resolve_jose(header(alg="ES256", kid=f"{did}#0"), issuer_id=did)
+    assert isinstance(resolved, ec.EllipticCurvePublicKey)
+    assert resolved.public_numbers() == public.public_numbers()
