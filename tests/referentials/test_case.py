@@ -8,6 +8,7 @@ Expectations are computed from the package files.
 from __future__ import annotations
 
 import copy
+import importlib
 import json
 from datetime import date
 from pathlib import Path
@@ -16,11 +17,13 @@ from typing import Any
 import pytest
 
 from referentials.formats import case
+from referentials.graph import build_graph
 from referentials.model import (
     Agreement,
     CompetenceType,
     Item,
     ItemKind,
+    NodeType,
     Organisation,
     OrganisationRole,
     Referential,
@@ -120,6 +123,13 @@ def test_import_is_idempotent(case_dir: Path) -> None:
     assert [r.digest() for r in first] == [r.digest() for r in second]
 
 
+def test_external_association_ends_are_stub_nodes_of_the_graph(case_dir: Path) -> None:
+
+    (ref,), summary = case.load([case_dir / "opensalt" / OPENSALT])
+    graph = build_graph([ref])
+    assert len(graph.nodes_of_type(NodeType.EXTERNAL)) == summary.nodes_by_type["external"]
+
+
 def test_sourced_id_is_accepted_for_identifier() -> None:
     package = {
         "CFDocument": {
@@ -162,6 +172,28 @@ def test_export_of_every_imported_package_validates_and_is_stable(
         again, _ = case.from_package(package)
         assert again == ref
         assert _wire(case.dump(again)) == package
+
+
+@pytest.mark.parametrize(
+    ("module", "relative"),
+    [
+        ("esco", "esco/v1.1.1"),
+        ("rome", "rome/v460"),
+        ("blocks_csv", "legifrance-titres-pro/titres_pro_ccp_derived.csv"),
+    ],
+)
+def test_imported_open_data_exports_to_valid_case_and_back(
+    shared: Path, schema: dict[str, Any], module: str, relative: str
+) -> None:
+
+    path = shared / "data" / relative
+    if not path.exists():
+        pytest.skip(f"../shared/data/{relative} is absent")
+    (ref,), _ = importlib.import_module(f"referentials.formats.{module}").load([path])
+    package = _wire(case.dump(ref))
+    assert case.schema_errors(package, schema) == []
+    again, _ = case.from_package(package)
+    assert again == ref
 
 
 def _blocks_referential() -> Referential:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from referentials.formats import esco
+from referentials.graph import build_graph
 from referentials.model import CompetenceType, ItemKind, Referential, RelationType
 
 
@@ -236,3 +237,20 @@ def test_unrecognised_files_are_reported_not_guessed(tmp_path: Path) -> None:
     _write(tmp_path / "notes.csv", ["a"], [["b"]])
     _, summary = esco.load([tmp_path])
     assert any("notes.csv" in w for w in summary.warnings)
+
+
+def test_the_import_builds_an_acyclic_skills_graph_with_directed_lca(
+    esco_dir: Path, imported: Referential
+) -> None:
+
+    graph = build_graph([imported])
+    rows = _rows(esco_dir / "en" / "broaderRelationsSkillPillar.csv")
+    children: dict[str, list[str]] = {}
+    for r in rows:
+        if r["conceptType"] == "KnowledgeSkillCompetence" and r["broaderType"] == "SkillGroup":
+            children.setdefault(r["broaderUri"], []).append(r["conceptUri"])
+    _, (a, b, *_) = next((g, c) for g, c in children.items() if len(c) >= 2)
+    result = graph.lca(a, b)
+    assert result is not None
+    assert result.distance <= 2
+    assert graph.graph.nodes[a]["labels"]["en"]

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from referentials.formats import rome
+from referentials.graph import build_graph
 from referentials.model import CompetenceType, ItemKind, Referential, RelationType
 
 
@@ -169,3 +170,18 @@ def test_all_quoted_fields_with_doubled_quotes_are_unquoted(tmp_path: Path) -> N
     (ref,), _ = rome.load([tmp_path])
     assert ref.items[0].labels == {"fr": 'Métier "test", avec virgule'}
     assert ref.version == "v999"
+
+
+def test_the_import_builds_a_graph_where_sibling_competences_meet_at_their_macro(
+    rome_dir: Path, imported: Referential
+) -> None:
+
+    graph = build_graph([imported])
+    by_macro: dict[str, list[str]] = {}
+    for r in _rows(rome_dir, "referentiel_competence"):
+        if r["code_ogr_macro_comp"]:
+            by_macro.setdefault(r["code_ogr_macro_comp"], []).append(r["code_ogr"])
+    macro, (a, b, *_) = next((m, c) for m, c in by_macro.items() if len(c) >= 2)
+    result = graph.lca(f"urn:rome:ogr:{a}", f"urn:rome:ogr:{b}")
+    assert result is not None
+    assert (result.ancestor, result.distance) == (f"urn:rome:ogr:{macro}", 2)
