@@ -114,6 +114,22 @@ def _unsecured(document: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in document.items() if k != "proof"}
 
 
+def _previous_proofs(options: dict[str, Any], proofs: list[Any]) -> list[Any] | None:
+    """Proofs named by ``previousProof`` (VC-DI §2.1.2 proof chains), or None if there is no
+    such option. Raises :class:`ProofError` (``previous_proof_missing``) if one is absent."""
+    wanted = options.get("previousProof")
+    if wanted is None:
+        return None
+    ids = wanted if isinstance(wanted, list) else [wanted]
+    by_id = {p.get("id"): p for p in proofs if isinstance(p, dict) and p.get("id") is not None}
+    missing = [i for i in ids if not isinstance(i, str) or i not in by_id]
+    if missing:
+        raise ProofError(
+            f"previousProof : preuve(s) introuvable(s) {missing}", code="previous_proof_missing"
+        )
+    return [by_id[i] for i in ids]
+
+
 def create_proof(
     document: dict[str, Any],
     key: Ed25519KeyPair,
@@ -175,21 +191,23 @@ def create_proof(
         raise ProofError("« created » doit être une date XSD avec fuseau horaire")
 
     unsecured = _unsecured(document)
+    existing = document.get("proof")
+    previous = [] if existing is None else existing if isinstance(existing, list) else [existing]
+    chained = _previous_proofs(options, previous)
     proof = {k: v for k, v in options.items() if k != "@context"}
     config = dict(proof)
     if "@context" in unsecured:
         config["@context"] = copy.deepcopy(unsecured["@context"])
         if cryptosuite == JCS:
             proof["@context"] = copy.deepcopy(unsecured["@context"])
-    data = hash_data(unsecured, config, cryptosuite, loader=loader, limits=limits)
+    hashed = unsecured if chained is None else {**unsecured, "proof": chained}
+    data = hash_data(hashed, config, cryptosuite, loader=loader, limits=limits)
     proof["proofValue"] = multibase_encode_base58btc(key.sign(data))
 
     signed = copy.deepcopy(unsecured)
-    existing = document.get("proof")
     if existing is None:
         signed["proof"] = [proof] if proof_as_set else proof
     else:
-        previous = existing if isinstance(existing, list) else [existing]
         signed["proof"] = [*copy.deepcopy(previous), proof]
     return signed
 
@@ -234,6 +252,7 @@ def _verify_one(
     document: dict[str, Any],
     proof: Any,
     *,
+    all_proofs: list[Any],
     resolve_key: Callable[[str], Ed25519PublicKey],
     expected_challenge: str | None,
     expected_domain: str | None,
@@ -292,6 +311,13 @@ def _verify_one(
         return result
 
     unsecured = _unsecured(document)
+    try:
+        chained = _previous_proofs(proof, all_proofs)
+    except ProofError as exc:
+        problems.append(_problem(exc.code, str(exc)))
+        return result
+    if chained is not None:
+        unsecured["proof"] = chained
     config = {k: v for k, v in proof.items() if k != "proofValue"}
     hashing_suite = JCS if suite == JCS else RDFC
     if suite == JCS:
@@ -352,10 +378,12 @@ def verify_proof(
         return ProofVerification(
             False, [_problem("proof_missing", "Le document n'a pas de preuve")]
         )
+    all_proofs = proofs if isinstance(proofs, list) else [proofs]
     results = [
         _verify_one(
             document,
             proof,
+            all_proofs=all_proofs,
             resolve_key=resolve_key,
             expected_challenge=expected_challenge,
             expected_domain=expected_domain,
@@ -363,7 +391,7 @@ def verify_proof(
             loader=loader,
             limits=limits,
         )
-        for proof in (proofs if isinstance(proofs, list) else [proofs])
+        for proof in all_proofs
     ]
     first = results[0]
     return ProofVerification(

@@ -197,3 +197,56 @@ def test_dcc_fixtures_verify_except_the_tampered_one(shared: Path) -> None:
         else:
             # expired / revoked / bad-schema cases are other checks: the proof itself holds
             assert result.verified, (path.name, result.problems)
+
+
+CHAIN = f"{W3C}/proof-set-chain"
+# each step: (input document, proof options, expected signed document)
+CHAIN_STEPS = [
+    ("unsigned.json", "proofSetConfig1.json", "signedProofSet1.json"),
+    ("signedProofSet1.json", "proofSetConfig2.json", "signedProofSet2.json"),
+    ("signedProofSet2.json", "proofChainConfig1.json", "signedProofChain1.json"),
+    ("signedProofChain1.json", "proofChainConfig2.json", "signedProofChain2.json"),
+]
+
+
+def _chain_key(shared: Path, options: dict[str, Any]) -> Ed25519KeyPair:
+    pairs = json.loads((shared / CHAIN / "multiKeyPairs.json").read_text())
+    wanted = options["verificationMethod"].split("#")[-1]
+    for pair in pairs.values():
+        if pair["publicKeyMultibase"] == wanted:
+            return Ed25519KeyPair.from_key_file(pair)
+    raise AssertionError(wanted)
+
+
+@pytest.mark.parametrize(("source", "config", "expected"), CHAIN_STEPS)
+def test_proof_sets_and_chains_are_reproduced(
+    shared: Path, w3c_loader: OfflineDocumentLoader, source: str, config: str, expected: str
+) -> None:
+    folder = shared / CHAIN
+    options = json.loads((folder / config).read_text())
+    signed = create_proof(
+        json.loads((folder / source).read_text()),
+        _chain_key(shared, options),
+        proof_options=options,
+        loader=w3c_loader,
+    )
+    assert signed == json.loads((folder / expected).read_text())
+
+
+@pytest.mark.parametrize("name", [step[2] for step in CHAIN_STEPS])
+def test_proof_sets_and_chains_verify(
+    shared: Path, w3c_loader: OfflineDocumentLoader, name: str
+) -> None:
+    signed = json.loads((shared / CHAIN / name).read_text())
+    result = verify_proof(signed, resolve_key=_did_key_from_vm, loader=w3c_loader)
+    assert result.verified, result.problems
+
+
+def test_chain_with_a_removed_previous_proof_fails(
+    shared: Path, w3c_loader: OfflineDocumentLoader
+) -> None:
+    signed = json.loads((shared / CHAIN / "signedProofChain2.json").read_text())
+    del signed["proof"][2]  # the proof that the last one chains to
+    result = verify_proof(signed, resolve_key=_did_key_from_vm, loader=w3c_loader)
+    assert not result.verified
+    assert "previous_proof_missing" in [p.code for p in result.problems]
