@@ -305,6 +305,15 @@ class Relation:
     sequence: int | None = None
     properties: Mapping[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # Known relation names become RelationType members whoever built the relation, so
+        # the graph holds one representation; ``ext:<name>`` strings stay as they are.
+        if not isinstance(self.type, RelationType) and self.type in _RELATION_TYPES:
+            object.__setattr__(self, "type", RelationType(self.type))
+
+
+_RELATION_TYPES = frozenset(t.value for t in RelationType)
+
 
 @dataclass(frozen=True)
 class Referential:

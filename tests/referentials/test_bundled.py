@@ -188,3 +188,23 @@ def test_case_export_of_bundled_referentials_validates(shared: Path) -> None:
     )
     for ref in load_bundled():
         assert case.schema_errors(case.dump(ref), schema) == []
+
+
+def test_bundled_crosswalks_meet_the_imported_rome_and_esco_nodes(shared: Path) -> None:
+    from referentials.importing import import_paths
+
+    rome, _ = import_paths([shared / "data/rome/v460"], "rome")
+    esco, _ = import_paths([shared / "data/esco/v1.1.1"], "esco")
+    graph = build_graph([*load_bundled(), *rome, *esco])
+    rigour = "urn:rome:ogr:300490"
+    assert graph.graph.nodes[rigour]["type"] is NodeType.COMPETENCE
+    ap = graph.node_id("attitude-pro-reunion", "1.0", "SE03")
+    assert [(n.node, n.type) for n in graph.crosswalk_neighbours(ap)] == [
+        ("http://data.europa.eu/esco/skill/83e6510b-ffeb-4aec-959c-4265fd0ff7b7", "exactMatchOf"),
+        (rigour, "exactMatchOf"),
+    ]
+    detail = graph.graph.nodes[
+        "http://data.europa.eu/esco/skill/83e6510b-ffeb-4aec-959c-4265fd0ff7b7"
+    ]
+    assert detail["type"] is NodeType.COMPETENCE
+    assert detail["labels"] == {"en": "attend to detail", "fr": "veiller aux détails"}
