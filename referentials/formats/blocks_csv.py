@@ -114,7 +114,9 @@ def _load_file(path: Path) -> tuple[Referential, list[str]]:
                 human_code=cert_code or None,
                 properties=props,
             )
-        unit = f"{cert}-{slugify(unit_code)}"
+        # RNCP bloc codes already carry the certification (RNCP35309BC01); CCP1 does not.
+        own = bool(cert_code) and unit_code.upper().startswith(cert_code.upper())
+        unit = slugify(unit_code) if own else f"{cert}-{slugify(unit_code)}"
         if unit not in items:
             optional = is_optional_unit(unit_kind, unit_label, unit_code)
             props = {"unit_kind": unit_kind} if unit_kind else {}
@@ -142,6 +144,8 @@ def _load_file(path: Path) -> tuple[Referential, list[str]]:
         competence = statements.get(key)
         if competence is None:
             competence = f"{unit}-c{index or len(statements) + 1}"
+            if competence in items:  # a repeated index in the file: keep codes unique
+                competence = f"{competence}-{len(items)}"
             statements[key] = competence
             items[competence] = Item(
                 code=competence,

@@ -67,6 +67,7 @@ _KIND_PATTERNS: tuple[tuple[re.Pattern[str], ItemKind], ...] = (
     (re.compile(r"niveau|level", re.I), ItemKind.LEVEL),
     (re.compile(r"m[ée]tier|occupation|emploi", re.I), ItemKind.OCCUPATION),
     (re.compile(r"externe|external", re.I), ItemKind.EXTERNAL),
+    (re.compile(r"groupe|group|cluster|domaine|domain|cat[ée]gor", re.I), ItemKind.GROUP),
 )
 
 ADOPTION_STATUS = {"draft": "Draft", "published": "Adopted", "retired": "Deprecated"}

@@ -184,7 +184,16 @@ class _Reader:
         self.lang = str(document.get("language") or "en")
         self.warnings: list[str] = []
         self.quirks: dict[str, int] = {}
-        raw_items = [i for i in package.get("CFItems") or () if isinstance(i, Mapping)]
+        raw_items: list[Mapping[str, Any]] = []
+        seen: set[str] = set()
+        for raw in package.get("CFItems") or ():
+            if not isinstance(raw, Mapping):
+                self.quirk("CFItem qui n'est pas un objet (ignoré)")
+            elif _identifier(raw) in seen:
+                self.quirk("CFItem en double (même identifier, le premier est gardé)")
+            else:
+                seen.add(_identifier(raw))
+                raw_items.append(raw)
         self.raw_items = raw_items
         # Ends are resolved by identifier first, then by URI.
         self.code_of: dict[str, str] = {}
@@ -406,7 +415,7 @@ def from_package(
         if key in document:
             reader.quirk(f"champ {key} hors CASE 1.1")
     warnings = reader.warnings + [
-        f"{name} : {what} ({count} fois) — accepté (paquet de l'ère CASE 1.0)"
+        f"{name} : {what} ({count} fois) — lu avec tolérance (usage de l'ère CASE 1.0)"
         for what, count in sorted(reader.quirks.items())
     ]
     ext = _atouts(document)

@@ -98,13 +98,12 @@ def classify(path: Path) -> tuple[str | None, str]:
 
 
 def _concept(data: EscoData, uri: str, kind: str) -> EscoConcept:
+    # The first file that names a concept sets its kind; the skills file is read before the
+    # collections and the hierarchy, so it is the authority on skill versus knowledge.
     concept = data.concepts.get(uri)
     if concept is None:
         concept = EscoConcept(uri=uri, kind=kind)
         data.concepts[uri] = concept
-    elif kind != concept.kind and concept.kind in (SKILL, SKILL_GROUP) and kind == KNOWLEDGE:
-        # The skills file is the authority on skill/knowledge; a collection may have seen it first.
-        concept.kind = kind
     return concept
 
 
