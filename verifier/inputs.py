@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,48 +57,38 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def _depth(value: Any) -> int:
-    """Nesting depth, computed without recursion (a hostile document cannot blow the stack)."""
-    deepest = 0
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, dict):
-            deepest = max(deepest, depth)
-            stack.extend((v, depth + 1) for v in node.values())
-        elif isinstance(node, list):
-            deepest = max(deepest, depth)
-            stack.extend((v, depth + 1) for v in node)
-    return deepest
-
-
-def _objects(value: Any) -> Iterator[dict[str, Any]]:
-    stack = [value]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            yield node
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-
-
 def count_blank_nodes(document: Any) -> int:
     """Objects without ``id``/``@id``: each becomes a blank node when the document is RDF.
 
     Blank nodes drive the cost of RDF canonicalization (RDF-canon §Dataset Poisoning), so their
     number is bounded before any canonicalization starts.
     """
-    return sum(
-        1
-        for node in _objects(document)
-        if "id" not in node and "@id" not in node and "@value" not in node
-    )
+    return _measure(document)[1]
+
+
+def _measure(value: Any) -> tuple[int, int]:
+    """Nesting depth and blank-node count in one pass, without recursion."""
+    deepest = 0
+    blank = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            if depth > deepest:
+                deepest = depth
+            if "id" not in node and "@id" not in node and "@value" not in node:
+                blank += 1
+            stack.extend((v, depth + 1) for v in node.values() if isinstance(v, dict | list))
+        elif isinstance(node, list):
+            if depth > deepest:
+                deepest = depth
+            stack.extend((v, depth + 1) for v in node if isinstance(v, dict | list))
+    return deepest, blank
 
 
 def check_document_limits(document: Any, limits: Limits) -> list[Problem]:
     problems: list[Problem] = []
-    depth = _depth(document)
+    depth, blank = _measure(document)
     if depth > limits.max_json_depth:
         problems.append(
             _problem(
@@ -110,7 +99,6 @@ def check_document_limits(document: Any, limits: Limits) -> list[Problem]:
             )
         )
         return problems
-    blank = count_blank_nodes(document)
     if blank > limits.max_blank_nodes:
         problems.append(
             _problem(

@@ -23,7 +23,7 @@ from typing import Any
 
 from badges.fetch import FetchError
 from badges.problems import Problem, Severity
-from verifier.checks.document import context_check, schema_check, structure_check
+from verifier.checks.document import document_checks
 from verifier.checks.parties import check_issuer_trust, check_recipient
 from verifier.checks.proof import build_resolver, check_data_integrity
 from verifier.checks.status import StatusContext, check_status
@@ -219,12 +219,10 @@ class _Run:
     ) -> VerificationReport:
         options = self.options
         endorsement = "EndorsementCredential" in _types(credential.get("type"))
-        checks: list[Check] = [structure_check(credential, endorsement=endorsement)]
+        checks = document_checks(credential, endorsement=endorsement)
         if any(p.code in _FATAL_STRUCTURE_CODES for p in checks[0].problems):
-            checks.extend(skipped(c, "structure") for c in CHECK_ORDER[1:7])
+            checks = [checks[0], *(skipped(c, "structure") for c in CHECK_ORDER[1:7])]
             return self._report(credential, checks, kind=kind)
-        checks.append(context_check(credential))
-        checks.append(schema_check(credential))
         if proof is None:
             proof = check_data_integrity(
                 credential,

@@ -44,3 +44,36 @@ def schema_check(credential: Any) -> Check:
     from badges.schema import check_json_schema
 
     return _run(CheckId.SCHEMA, check_json_schema, credential)
+
+
+def document_checks(credential: Any, *, endorsement: bool = False) -> list[Check]:
+    """``structure``, ``context`` and ``schema`` with each underlying rule run once.
+
+    ``badges.schema.check_json_schema`` (without an explicit schema) is the context and structure
+    findings whose rule the official JSON Schemas also express (``badges.structure.SCHEMA_RULES``),
+    recoded ``schema_violation``; computing it from the findings we already have halves the cost.
+    """
+    from badges.structure import SCHEMA_RULES, check_context, check_endorsement, check_structure
+
+    structure = _run(
+        CheckId.STRUCTURE, check_endorsement if endorsement else check_structure, credential
+    )
+    context = _run(CheckId.CONTEXT, check_context, credential)
+    if structure.outcome == Outcome.INDETERMINATE or context.outcome == Outcome.INDETERMINATE:
+        return [structure, context, schema_check(credential)]
+    schema_problems = [
+        Problem(
+            "schema_violation",
+            p.message,
+            path=p.path,
+            details={"rule": p.code, **p.details},
+        )
+        for p in context.problems + structure.problems
+        if p.severity is Severity.ERROR and p.code in SCHEMA_RULES
+    ]
+    schema = Check(
+        check=CheckId.SCHEMA,
+        outcome=Outcome.FAILED if schema_problems else Outcome.PASSED,
+        problems=schema_problems,
+    )
+    return [structure, context, schema]

@@ -46,6 +46,11 @@ COULD_NOT_CHECK = frozenset(
 
 
 def build_resolver(options: VerifyOptions) -> KeyResolverLike:
+    """The caller's resolver, or one built from the options and kept there.
+
+    Keeping it on the (shared) options lets many verifications reuse the DID and controller
+    documents it has already resolved, as they reuse status lists.
+    """
     if options.key_resolver is not None:
         return options.key_resolver
     from badges.resolution import KeyResolver
@@ -53,6 +58,7 @@ def build_resolver(options: VerifyOptions) -> KeyResolverLike:
     resolver: KeyResolverLike = KeyResolver(
         fetcher=options.fetcher, pinned=list(options.pinned_keys)
     )
+    options.key_resolver = resolver
     return resolver
 
 
