@@ -79,6 +79,8 @@ class SkillsGraph:
         self.referentials: dict[tuple[str, str], Referential] = {}
         self._edges_of: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
         self._nodes_of: dict[tuple[str, str], list[str]] = {}
+        self._definers: dict[str, set[tuple[str, str]]] = {}
+        self._closures: dict[tuple[str, str], dict[str, tuple[str, ...]]] = {}
         self._tables = AncestorTables(self._parents)
 
     def _parents(self, node: str) -> Iterable[str]:
@@ -96,6 +98,8 @@ class SkillsGraph:
         """Merge one referential version; re-adding the same version replaces it."""
         key = referential.key
         if key in self.referentials:
+            if self.referentials[key] == referential:
+                return  # the same version again: nothing to do (import idempotence)
             self.remove(*key)
         slug, version = key
         problems = referential.problems()
@@ -189,7 +193,10 @@ class SkillsGraph:
         self.referentials[key] = referential
         self._edges_of[key] = [(u, v, k) for u, v, k, _ in edges]
         self._nodes_of[key] = [n for n, _ in nodes]
+        for node, _ in nodes:
+            self._definers.setdefault(node, set()).add(key)
         self._tables.clear()
+        self._closures.clear()
 
     def remove(self, slug: str, version: str) -> None:
         """Unload a referential version; nodes still referenced elsewhere become stubs."""
@@ -200,6 +207,11 @@ class SkillsGraph:
             if self.graph.has_edge(u, v, k):
                 self.graph.remove_edge(u, v, k)
         for node in self._nodes_of.pop(key):
+            definers = self._definers.get(node, set())
+            definers.discard(key)
+            if definers:
+                continue  # another loaded referential still defines this node
+            self._definers.pop(node, None)
             if node not in self.graph:
                 continue
             if self.graph.degree(node) == 0:
@@ -215,6 +227,7 @@ class SkillsGraph:
             (u, v) for u, v, t in self.graph.edges(data="type") if t in HIERARCHY_RELATIONS
         )
         self._tables.clear()
+        self._closures.clear()
 
     def _check_acyclic(
         self, referential: Referential, new_edges: list[tuple[str, str]], new_nodes: dict[str, Any]
@@ -298,6 +311,23 @@ class SkillsGraph:
         through ``isPartOf``/``isChildOf``, not through optional members. Sorted."""
         below = self.descendants(block, types=_CONTAINMENT, mandatory_only=True)
         return sorted(n for n in below if self.graph.nodes[n].get("type") is NodeType.COMPETENCE)
+
+    def closures(self, slug: str, version: str) -> dict[str, tuple[str, ...]]:
+        """The mandatory competences of every certification and block of one referential
+        version, computed once and memoised: matching ranks many wallets against the same
+        blocks without walking the graph each time (DESIGN §6)."""
+        key = (slug, version)
+        cached = self._closures.get(key)
+        if cached is None:
+            ref = self.referentials[key]
+            containers = (
+                item.node_id(self.base, slug, version)
+                for item in ref.items
+                if item.kind.node_type in (NodeType.CERTIFICATION, NodeType.BLOCK)
+            )
+            cached = {node: tuple(self.block_closure(node)) for node in containers}
+            self._closures[key] = cached
+        return cached
 
     def module_teaches(self, module: str) -> list[str]:
         """The competences a module teaches (every competence below it). Sorted."""

@@ -237,3 +237,42 @@ def test_hierarchies_stay_acyclic_and_lca_agrees_with_bfs(
     db = nx.single_source_shortest_path_length(h, nb) if nb in h else {nb: 0}
     common = [da[x] + db[x] for x in da if x in db]
     assert g.lca_distance(na, nb) == (min(common) if common else None)
+
+
+def test_reloading_a_referential_that_names_another_ones_items_changes_nothing() -> None:
+    uri = "urn:rome:ogr:300490"
+    rome = Referential(
+        "rome",
+        "v460",
+        {"fr": "ROME"},
+        items=(Item("300490", ItemKind.COMPETENCE, {"fr": "Rigueur"}, uri=uri),),
+    )
+    ap = Referential(
+        "ap",
+        "1",
+        {"fr": "AP"},
+        items=(_item("SE03"), Item("R", ItemKind.EXTERNAL, {"fr": "Rigueur (ROME)"}, uri=uri)),
+        relations=(Relation("exactMatchOf", "SE03", "R"),),
+    )
+    g = build_graph([rome, ap], BASE)
+    before = dict(g.graph.nodes[uri])
+    assert before["type"] is NodeType.COMPETENCE
+    changed = Referential(
+        ap.slug, ap.version, {"fr": "AP 2"}, items=ap.items, relations=ap.relations
+    )
+    g.add(changed)
+    g.add(ap)
+    assert g.graph.nodes[uri]["type"] is NodeType.COMPETENCE
+    g.remove("ap", "1")
+    assert g.graph.nodes[uri]["type"] is NodeType.COMPETENCE
+    assert g.crosswalk_neighbours(uri) == []
+
+
+def test_closures_of_a_version_are_precomputed_per_container() -> None:
+    g = build_graph([_btp()], BASE)
+    nid = lambda c: g.node_id("btp", "1.0", c)  # noqa: E731
+    closures = g.closures("btp", "1.0")
+    assert set(closures) == {nid("CERT"), nid("B1"), nid("B2")}
+    assert closures[nid("B2")] == (nid("C2"),)
+    assert closures[nid("CERT")] == tuple(g.block_closure(nid("CERT")))
+    assert g.closures("btp", "1.0") is closures
