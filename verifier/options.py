@@ -55,6 +55,9 @@ class VerifyOptions:
     # policy reads them with a warning (DCC's shared test list is 100,000 bits long); ``strict``
     # refuses them. ``None`` means "follow the policy".
     strict_status_length: bool | None = None
+    # Resolvers built from these options, by proof purpose, reused by later verifications so
+    # DID and controller documents are resolved once (filled by verifier.checks.proof).
+    resolver_cache: dict[str, KeyResolverLike] = field(default_factory=dict)
 
     @property
     def status_length_is_strict(self) -> bool:

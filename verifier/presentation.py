@@ -16,24 +16,13 @@ import re
 from typing import Any
 
 from badges.problems import Problem, Severity
-from verifier.checks.proof import check_data_integrity
+from verifier.checks.proof import build_resolver, check_data_integrity
 from verifier.codes import Code
 from verifier.options import KeyResolverLike, VerifyOptions
 from verifier.report import Check, CheckId, Outcome, Verdict, VerificationReport
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S+$")
 _VC_CONTEXTS = ("https://www.w3.org/ns/credentials/v2", "https://www.w3.org/2018/credentials/v1")
-
-
-def _authentication_resolver(options: VerifyOptions, fallback: KeyResolverLike) -> KeyResolverLike:
-    if options.key_resolver is not None:
-        return fallback
-    from badges.resolution import KeyResolver
-
-    resolver: KeyResolverLike = KeyResolver(
-        fetcher=options.fetcher, pinned=list(options.pinned_keys), purpose="authentication"
-    )
-    return resolver
 
 
 def _structure(presentation: dict[str, Any]) -> tuple[Check, list[Any]]:
@@ -110,7 +99,7 @@ def verify_presentation_checks(
     else:
         proof = check_data_integrity(
             presentation,
-            resolver=_authentication_resolver(options, resolver),
+            resolver=build_resolver(options, "authentication"),
             bind_to=holder_id if isinstance(holder_id, str) else None,
             purpose="authentication",
             challenge=options.expected_challenge,

@@ -367,3 +367,39 @@ def test_both_cryptosuites_verify(suite: str) -> None:
     pair = key()
     report = run(sign(unsigned(did_of(pair)), pair, cryptosuite=suite))
     assert report.verdict == Verdict.VERIFIED, report.codes()
+
+
+def test_presentation_key_must_be_listed_for_authentication_by_the_holder() -> None:
+    holder = key(9)
+    did = "did:web:titulaire.example"
+    method = f"{did}#key-1"
+    document = {
+        "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
+        "id": did,
+        "verificationMethod": [
+            {
+                "id": method,
+                "type": "Multikey",
+                "controller": did,
+                "publicKeyMultibase": holder.public.public_key_multibase,
+            }
+        ],
+        "assertionMethod": [method],
+    }
+    vp = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiablePresentation"],
+        "holder": did,
+        "verifiableCredential": [signed()],
+    }
+    vp = sign(
+        vp, holder, verification_method=method, proof_purpose="authentication", challenge="abc"
+    )
+    url = "https://titulaire.example/.well-known/did.json"
+    only_assertion = MapFetcher({url: json.dumps(document).encode()})
+    report = run(vp, fetcher=only_assertion, expected_challenge="abc")
+    assert report.verdict == Verdict.NOT_VERIFIED
+    assert report.outcome(CheckId.PROOF) == Outcome.FAILED
+    document["authentication"] = [method]
+    both = MapFetcher({url: json.dumps(document).encode()})
+    assert run(vp, fetcher=both, expected_challenge="abc").verdict == Verdict.VERIFIED

@@ -45,20 +45,23 @@ COULD_NOT_CHECK = frozenset(
 )
 
 
-def build_resolver(options: VerifyOptions) -> KeyResolverLike:
-    """The caller's resolver, or one built from the options and kept there.
+def build_resolver(options: VerifyOptions, purpose: str = "assertionMethod") -> KeyResolverLike:
+    """The caller's resolver, or one built from the options for ``purpose`` and kept there.
 
     Keeping it on the (shared) options lets many verifications reuse the DID and controller
     documents it has already resolved, as they reuse status lists.
     """
     if options.key_resolver is not None:
         return options.key_resolver
+    cached = options.resolver_cache.get(purpose)
+    if cached is not None:
+        return cached
     from badges.resolution import KeyResolver
 
     resolver: KeyResolverLike = KeyResolver(
-        fetcher=options.fetcher, pinned=list(options.pinned_keys)
+        fetcher=options.fetcher, pinned=list(options.pinned_keys), purpose=purpose
     )
-    options.key_resolver = resolver
+    options.resolver_cache[purpose] = resolver
     return resolver
 
 
