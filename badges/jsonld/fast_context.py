@@ -46,14 +46,31 @@ _NO_MAPPING: dict[str, Any] = {}
 class Ctx:
     """One pyld active context, plus everything derived from it that is worth remembering."""
 
-    __slots__ = ("_derived", "_iri", "_previous", "cache", "raw")
+    __slots__ = (
+        "_derived",
+        "_iri",
+        "_previous",
+        "cache",
+        "entries",
+        "has_previous",
+        "plans",
+        "raw",
+        "type_iris",
+        "typed",
+    )
 
     def __init__(self, raw: Any, cache: ContextCache) -> None:
         self.raw = raw
         self.cache = cache
+        self.has_previous = bool(raw.get("previousContext"))
         self._derived: dict[tuple[str, Any], tuple[Any, Ctx]] = {}
         self._iri: dict[str, str | None] = {}
         self._previous: Ctx | None = None
+        # Memos filled by badges.jsonld.fast_rdf ("compiled plans" for this context):
+        self.plans: dict[str, Any] = {}  # key -> how to expand that key here
+        self.entries: dict[tuple[str | None, bool], Ctx] = {}  # node entry contexts
+        self.typed: dict[tuple[str, ...], Ctx] = {}  # after type-scoped contexts
+        self.type_iris: dict[str, str] = {}  # checked @type IRIs
 
     def mapping(self, term: str | None) -> dict[str, Any]:
         """The term definition of ``term`` (empty when undefined or explicitly null)."""
@@ -61,9 +78,6 @@ class Ctx:
             return _NO_MAPPING
         entry = self.raw["mappings"].get(term)
         return entry if entry is not None else _NO_MAPPING
-
-    def has_previous(self) -> bool:
-        return bool(self.raw.get("previousContext"))
 
     def previous(self) -> Ctx:
         """The context before a type-scoped context, else itself (§5.1.2 step 7)."""

@@ -7,19 +7,25 @@ of the JSON-LD 1.1 Expansion Algorithm (§5.1.2, as pyld 3.3.0 implements it in
 with active contexts from :mod:`badges.jsonld.fast_context`.
 
 It handles the subset that credentials use: node objects (with or without ``id``),
-``type``, properties with ``@set`` or no container, type coercion (``@id``, ``@vocab``,
-datatypes), default and term languages, value objects with ``@value``/``@language``/
-``@type``, embedded, property-scoped and type-scoped contexts. Anything else raises
-:class:`Unsupported` and the caller falls back to the reference path: lists, ``@graph``,
-``@nest``, ``@reverse``, ``@included``, ``@index``, ``@json``, base direction, explicit blank
-node identifiers, ``null`` and empty arrays, dropped terms and relative IRIs (the last two are
-data loss, which the reference path reports), and any duplicate triple (the reference merges
-nodes and values with its own equality rules; those cases are rare, so they go back to it).
+``type``, properties with no container, ``@set``, ``@list`` (``allowedValue``) or ``@graph``
+(``proof`` of an embedded endorsement), type coercion (``@id``, ``@vocab``, datatypes),
+default and term languages, value objects with ``@value``/``@language``/``@type``, embedded,
+property-scoped and type-scoped contexts. Anything else raises :class:`Unsupported` and the
+caller falls back to the reference path: ``@nest``, ``@reverse``, ``@included``, ``@index``,
+``@json``, other containers, base direction, explicit blank node identifiers, ``null`` and
+empty arrays, nested arrays, and everything the reference calls data loss (dropped terms,
+relative IRIs and types, blank-node predicates).
 
-Triples are ``(subject, predicate, object)`` where the predicate is an N-Quads IRI term
-(``<…>``), and subject and object are either an N-Quads term string or an ``int`` — the
-index of a blank node. Blank nodes are only created for embedded node objects without
-``id``, each with exactly one parent, so the graph is a tree by construction.
+How each key expands in an active context is worked out once and kept on the context
+(:class:`_Plan`: predicate, container, scoped term context, coercion, language), as are the
+contexts a node enters with (after reverting / property-scoped contexts) and the contexts
+after its type-scoped contexts: a credential walk is then mostly dictionary look-ups.
+
+Quads are ``(subject, predicate, object, graph)``: the predicate is an N-Quads IRI term
+(``<…>``); subject and object are an N-Quads term string or an ``int``, the index of a blank
+node; the graph is None (default graph) or a blank node index. Blank nodes are only created
+for embedded nodes without ``id``, list cells and named graphs, each with one parent, so the
+graph is a tree by construction.
 """
 
 from __future__ import annotations
@@ -46,6 +52,7 @@ Term = str | int
 Quad = tuple[Term, str, Term, int | None]
 
 _VALUE_KEYS = frozenset(("@value", "@language", "@type"))
+_NO_DATATYPE = (None, "@id", "@vocab", "@none")
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", '"': '\\"'})
 
 
@@ -55,6 +62,13 @@ class Unsupported(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+def _quoted(text: str) -> str:
+    # pyld ``nquads.escape``: only these five characters are escaped.
+    if "\\" in text or '"' in text or "\n" in text or "\r" in text or "\t" in text:
+        return '"' + text.translate(_ESCAPES) + '"'
+    return '"' + text + '"'
 
 
 def literal(value: Any, datatype: str | None, language: str | None) -> str:
@@ -90,17 +104,107 @@ def literal(value: Any, datatype: str | None, language: str | None) -> str:
         if language is not None and datatype is None:
             if not language:
                 raise Unsupported("empty_language")
-            return '"' + text.translate(_ESCAPES) + '"@' + language
+            return _quoted(text) + "@" + language
         datatype = datatype or XSD_STRING
     else:
         raise Unsupported("value_type")
     if not isinstance(text, str):
         raise Unsupported("value_type")
     if datatype == XSD_STRING:
-        return '"' + text.translate(_ESCAPES) + '"'
+        return _quoted(text)
     if datatype == RDF_LANGSTRING:
         raise Unsupported("langstring_without_language")
-    return '"' + text.translate(_ESCAPES) + '"^^<' + datatype + ">"
+    return _quoted(text) + "^^<" + datatype + ">"
+
+
+def _iri(ctx: Ctx, value: str) -> str:
+    """``@id``-style IRI expansion with a null base (pyld ``_expand_iri``, vocab off), refusing
+    what would not be an absolute IRI in RDF (relative: data loss) or a blank node."""
+    colon = value.find(":")
+    if colon > 0:
+        prefix = value[:colon]
+        suffix = value[colon + 1 :]
+        if prefix == "_":
+            raise Unsupported("blank_node_identifier")
+        if not suffix.startswith("//"):
+            mapping = ctx.raw["mappings"].get(prefix)
+            if mapping and mapping["_prefix"]:
+                value = mapping["@id"] + suffix
+        if ABSOLUTE_IRI.match(value) and not value.startswith("_:"):
+            return value
+        raise Unsupported("relative_iri")
+    raise Unsupported("relative_iri")
+
+
+class _Plan:
+    """How a key expands in one active context (§5.1.2 step 13), computed once per context."""
+
+    __slots__ = (
+        "container",
+        "datatype",
+        "direction",
+        "keyword",
+        "language",
+        "mode",
+        "predicate",
+        "reason",
+        "scalar_reason",
+        "term_ctx",
+    )
+
+    def __init__(self, active: Ctx, key: str) -> None:
+        self.reason: str | None = None
+        self.scalar_reason: str | None = None
+        self.keyword: str | None = None
+        self.predicate = ""
+        self.container = 0  # 0: none or @set, 1: @list, 2: @graph
+        self.term_ctx = active
+        self.mode = 0  # scalars: 0 literal, 1 @id IRI, 2 @vocab IRI
+        self.datatype: str | None = None
+        self.language: str | None = None
+        self.direction = False
+        expanded = active.vocab_iri(key)
+        if expanded is None:
+            self.reason = "dropped_term"
+            return
+        if expanded[0] == "@":
+            self.keyword = expanded
+            return
+        if not ABSOLUTE_IRI.match(expanded) or expanded.startswith("_:"):
+            self.reason = "dropped_term"  # relative or blank-node predicate: lost in RDF
+            return
+        self.predicate = "<" + expanded + ">"
+        mapping = active.mapping(key)
+        container = mapping.get("@container")
+        if container == ["@list"]:
+            self.container = 1
+        elif container == ["@graph"]:
+            self.container = 2
+        elif container and container != ["@set"]:
+            self.reason = "container"
+        if mapping.get("reverse") or mapping.get("@type") == "@json":
+            self.reason = "term_definition"
+        scoped = mapping.get("@context")
+        term_ctx = active.derive(SCOPED, scoped) if scoped is not None else active
+        self.term_ctx = term_ctx
+        # §5.3.2 Value Expansion, with the term as seen from the term's own context.
+        term = term_ctx.mapping(key)
+        if term.get("reverse") or term.get("@type") == "@json":
+            self.reason = "term_definition"
+        type_ = term.get("@type")
+        if type_ == "@id":
+            self.mode = 1
+        elif type_ == "@vocab":
+            self.mode = 2
+        if type_ not in _NO_DATATYPE:
+            self.datatype = type_
+            if type_.startswith("_:") or not ABSOLUTE_IRI.match(type_):
+                self.scalar_reason = "datatype"
+        else:
+            raw = term_ctx.raw
+            direction = term["@direction"] if "@direction" in term else raw.get("@direction")
+            self.direction = direction is not None  # dropped by toRDF without rdfDirection
+            self.language = term["@language"] if "@language" in term else raw.get("@language")
 
 
 class TreeBuilder:
@@ -129,90 +233,103 @@ class TreeBuilder:
         if isinstance(result, str) and result.startswith('"'):
             raise Unsupported("top_level_value")
 
+    def _plan(self, ctx: Ctx, key: str) -> _Plan:
+        plan: _Plan | None = ctx.plans.get(key)
+        if plan is None:
+            plan = _Plan(ctx, key)
+            if len(ctx.plans) < 4096:
+                ctx.plans[key] = plan
+        return plan
+
     def _map(self, active: Ctx, prop: str | None, element: dict[str, Any], top: bool) -> Term:
         # step 7: revert a type-scoped context unless this is a value object or a reference.
-        property_scoped = active.mapping(prop).get("@context")
         must_revert = True
-        if active.has_previous() and len(element) <= 2 and "@context" not in element:
-            type_scoped_for_value = active
-            for key in sorted(element):
-                expanded = type_scoped_for_value.vocab_iri(key)
-                if expanded == "@value":
+        if active.has_previous and len(element) <= 2 and "@context" not in element:
+            for key in element:
+                expanded = active.vocab_iri(key)
+                if expanded == "@value" or (expanded == "@id" and len(element) == 1):
                     must_revert = False
                     break
-                if expanded == "@id" and len(element) == 1:
-                    must_revert = False
-                    break
-        if must_revert:
-            active = active.previous()
-        # step 8: property-scoped context, after reverting.
-        if property_scoped is not None:
-            active = active.derive(SCOPED, property_scoped)
+        # step 8: property-scoped context (looked up before reverting, applied after).
+        ctx = active.entries.get((prop, must_revert))
+        if ctx is None:
+            ctx = active.previous() if must_revert else active
+            property_scoped = active.mapping(prop).get("@context")
+            if property_scoped is not None:
+                ctx = ctx.derive(SCOPED, property_scoped)
+            active.entries[(prop, must_revert)] = ctx
         # step 9: embedded context.
         if "@context" in element:
-            active = active.derive_embedded(element["@context"])
+            ctx = ctx.derive_embedded(element["@context"])
         # steps 10-11: type-scoped contexts, looked up in the context before any of them.
-        type_scoped = active
-        type_values: list[str] = []
+        type_scoped = ctx
         type_key: str | None = None
-        keys = sorted(element)
-        for key in keys:
-            if active.vocab_iri(key) != "@type":
+        type_names: tuple[str, ...] = ()
+        for key, value in element.items():
+            if self._plan(ctx, key).keyword != "@type":
                 continue
             if type_key is not None:
                 raise Unsupported("several_type_keys")
             type_key = key
-            value = element[key]
             if isinstance(value, str):
-                type_values.append(value)
+                type_names = (value,)
             elif isinstance(value, list) and value and all(isinstance(v, str) for v in value):
-                type_values.extend(value)
+                type_names = tuple(sorted(value))
             else:
                 raise Unsupported("type_value")
-        for type_name in sorted(type_values):
-            scoped = type_scoped.mapping(type_name).get("@context")
-            if scoped is not None and scoped is not False:
-                active = active.derive(TYPED, scoped)
+        if type_names:
+            typed = ctx.typed.get(type_names)
+            if typed is None:
+                typed = ctx
+                for name in type_names:
+                    scoped = ctx.mapping(name).get("@context")
+                    if scoped is not None and scoped is not False:
+                        typed = typed.derive(TYPED, scoped)
+                ctx.typed[type_names] = typed
+            ctx = typed
 
         # step 13: each entry.
         node_id: str | None = None
-        types: list[str] = []
-        value_entries: dict[str, Any] = {}
-        properties: list[tuple[str, list[Term]]] = []
-        for key in keys:
+        typed_here = False
+        value_entries: dict[str, Any] | None = None
+        objects: list[tuple[str, Term]] = []
+        for key, value in element.items():
             if key == "@context":
                 continue
-            value = element[key]
-            expanded = active.vocab_iri(key)
-            if expanded is None:
-                raise Unsupported("dropped_term")
-            if expanded[0] == "@":
-                if expanded in value_entries or (expanded == "@id" and node_id is not None):
+            plan = self._plan(ctx, key)
+            keyword = plan.keyword
+            if keyword is None:
+                if plan.reason is not None:
+                    raise Unsupported(plan.reason)
+                self._property(plan, key, value, objects)
+            elif keyword == "@id":
+                if not isinstance(value, str):
+                    raise Unsupported("id_value")
+                node_id = _iri(ctx, value)
+            elif keyword == "@type":
+                if key != type_key:
+                    raise Unsupported("type_key_redefined")
+                typed_here = True
+            elif keyword in _VALUE_KEYS:
+                if value_entries is None:
+                    value_entries = {}
+                if keyword in value_entries:
                     raise Unsupported("colliding_keywords")
-                if expanded == "@id":
-                    node_id = self._node_id(active, value)
-                elif expanded == "@type":
-                    if key != type_key:
-                        raise Unsupported("type_key_redefined")
-                    for name in [value] if isinstance(value, str) else value:
-                        types.append(self._type_iri(type_scoped, name))
-                    value_entries["@type"] = value
-                elif expanded in _VALUE_KEYS:
-                    value_entries[expanded] = value
-                else:
-                    raise Unsupported("keyword:" + expanded)
-                continue
-            if not ABSOLUTE_IRI.match(expanded) or expanded.startswith("_:"):
-                raise Unsupported("dropped_term")
-            properties.append(("<" + expanded + ">", self._property(active, key, value)))
+                value_entries[keyword] = value
+            else:
+                raise Unsupported("keyword:" + keyword)
 
-        if "@value" in value_entries:
-            if node_id is not None or properties:
+        if type_key is not None and not typed_here:  # a type-scoped context redefined it
+            raise Unsupported("type_key_redefined")
+        if value_entries is not None:
+            if "@value" not in value_entries:
+                raise Unsupported("language_without_value")
+            if node_id is not None or objects:
                 raise Unsupported("invalid_value_object")
+            if type_key is not None:
+                value_entries["@type"] = element[type_key]
             return self._value_object(type_scoped, value_entries)
-        if "@language" in value_entries:
-            raise Unsupported("language_without_value")
-        if top and not types and not properties:
+        if top and not type_names and not objects:
             raise Unsupported("free_floating_node")
 
         if node_id is None:
@@ -222,30 +339,25 @@ class TreeBuilder:
             subject = "<" + node_id + ">"
         emit = self.triples.append
         graph = self.graph
-        for type_iri in types:
-            emit((subject, RDF_TYPE, "<" + type_iri + ">", graph))
-        for predicate, objects in properties:
-            for obj in objects:
-                emit((subject, predicate, obj, graph))
+        for name in type_names:
+            emit((subject, RDF_TYPE, self._type_iri(type_scoped, name), graph))
+        for predicate, obj in objects:
+            emit((subject, predicate, obj, graph))
         if len(self.triples) > self.max_triples:
             raise Unsupported("too_many_triples")
         return subject
 
-    def _node_id(self, active: Ctx, value: Any) -> str:
-        if not isinstance(value, str):
-            raise Unsupported("id_value")
-        iri = active.iri(value)
-        if iri is None or not ABSOLUTE_IRI.match(iri):
-            raise Unsupported("relative_iri")
-        if iri.startswith("_:"):
-            raise Unsupported("blank_node_identifier")
-        return iri
-
     def _type_iri(self, type_scoped: Ctx, name: str) -> str:
-        iri = type_scoped.vocab_iri(name)
-        if iri is None or not ABSOLUTE_IRI.match(iri) or iri.startswith("_:"):
-            raise Unsupported("type_iri")
-        return iri
+        """An ``@type`` value as an N-Quads IRI (vocab expansion in the type-scoped context)."""
+        term = type_scoped.type_iris.get(name)
+        if term is None:
+            iri = type_scoped.vocab_iri(name)
+            if iri is None or not ABSOLUTE_IRI.match(iri) or iri.startswith("_:"):
+                raise Unsupported("type_iri")  # relative type: data loss, the reference decides
+            term = "<" + iri + ">"
+            if len(type_scoped.type_iris) < 4096:
+                type_scoped.type_iris[name] = term
+        return term
 
     def _value_object(self, type_scoped: Ctx, entries: dict[str, Any]) -> str:
         value = entries["@value"]
@@ -257,56 +369,81 @@ class TreeBuilder:
         if type_name is not None:
             if language is not None or not isinstance(type_name, str):
                 raise Unsupported("invalid_value_object")
-            datatype = self._type_iri(type_scoped, type_name)
+            datatype = self._type_iri(type_scoped, type_name)[1:-1]
         if language is not None:
             if not isinstance(language, str) or not isinstance(value, str):
                 raise Unsupported("invalid_language")
-            language = language.lower()
-        return self._literal(value, datatype, language)
+            return self._literal(value, None, language.lower())
+        return self._literal(value, datatype, None)
 
     def _literal(self, value: Any, datatype: str | None, language: str | None) -> str:
         text = literal(value, datatype, language)
-        identity = (type(value) is bool, value, datatype, language)
-        seen = self.literals.setdefault(text, identity)
-        if seen != identity:
-            self.ambiguous = True
+        if datatype == XSD_STRING:
+            self.ambiguous = True  # the same text as a plain string, another value for pyld
+        elif language is None and (datatype is not None or not isinstance(value, str)):
+            # Typed and non-string literals are where two different JSON-LD values can give
+            # the same text (see __init__); plain and language-tagged strings cannot, except
+            # against an explicit xsd:string, which is recorded here as well.
+            identity = (type(value) is bool, value, datatype, language)
+            seen = self.literals.setdefault(text, identity)
+            if seen != identity:
+                self.ambiguous = True
         return text
 
     # -- §5.1.2 step 13.7-13.13 for one property -------------------------------------------
 
-    def _property(self, active: Ctx, key: str, value: Any) -> list[Term]:
-        mapping = active.mapping(key)
-        container: Any = None
-        if mapping:
-            container = mapping.get("@container")
-            if container == ["@set"]:
-                container = None
-            elif container and container != ["@list"] and container != ["@graph"]:
-                raise Unsupported("container")
-            if mapping.get("reverse") or mapping.get("@type") == "@json":
-                raise Unsupported("term_definition")
-            scoped = mapping.get("@context")
-            term_ctx = active.derive(SCOPED, scoped) if scoped is not None else active
-            term_mapping = term_ctx.mapping(key)
-            if term_mapping is not mapping and (
-                term_mapping.get("reverse") or term_mapping.get("@type") == "@json"
-            ):
-                raise Unsupported("term_definition")
-        else:
-            term_ctx = active
-        out: list[Term] = []
+    def _property(self, plan: _Plan, key: str, value: Any, out: list[tuple[str, Term]]) -> None:
         # (The container that matters is the one in the active context, §5.1.2 steps 13.7 and
         # 13.11-13.12; the term context's only decides how nested arrays expand, refused below.)
-        if container == ["@graph"]:
-            return [self._graph(term_ctx, key, item) for item in _items(value)]
-        if container == ["@list"]:
-            for item in value if isinstance(value, list) else [value]:
-                if isinstance(item, list) or item is None:
-                    raise Unsupported("list_item")
-                self._values(term_ctx, key, item, out)
-            return [self._list(out)]
-        self._values(term_ctx, key, value, out)
-        return out
+        predicate = plan.predicate
+        if plan.container == 0:
+            if isinstance(value, list):
+                if not value:
+                    raise Unsupported("empty_array")
+                for item in value:
+                    out.append((predicate, self._value(plan, key, item)))
+            else:
+                out.append((predicate, self._value(plan, key, value)))
+        elif plan.container == 2:
+            for item in _items(value):
+                out.append((predicate, self._graph(plan.term_ctx, key, item)))
+        else:
+            items = [self._value(plan, key, item) for item in _list_items(value)]
+            out.append((predicate, self._list(items)))
+
+    def _value(self, plan: _Plan, key: str, value: Any) -> Term:
+        if isinstance(value, str):
+            return self._scalar(plan, value)
+        if isinstance(value, dict):
+            return self._map(plan.term_ctx, key, value, top=False)
+        if isinstance(value, list):  # becomes a list or is flattened, by container
+            raise Unsupported("nested_array")
+        if value is None:
+            raise Unsupported("null_value")
+        return self._scalar(plan, value)
+
+    def _scalar(self, plan: _Plan, value: Any) -> str:
+        """§5.3.2 Value Expansion (pyld ``_expand_value``) followed by §8.2 to an RDF term."""
+        is_string = isinstance(value, str)
+        if plan.mode and is_string:
+            if plan.mode == 1:
+                return "<" + _iri(plan.term_ctx, value) + ">"
+            iri = plan.term_ctx.vocab_iri(value)
+            if iri is None or not ABSOLUTE_IRI.match(iri) or iri.startswith("_:"):
+                raise Unsupported("relative_iri")
+            return "<" + iri + ">"
+        datatype = plan.datatype
+        if datatype is not None:
+            if plan.scalar_reason is not None:
+                raise Unsupported(plan.scalar_reason)
+            return self._literal(value, datatype, None)
+        if is_string:
+            if plan.direction:
+                raise Unsupported("direction")
+            if plan.language is None:
+                return _quoted(value)
+            return self._literal(value, None, plan.language)
+        return self._literal(value, None, None)
 
     def _graph(self, ctx: Ctx, key: str, item: Any) -> Term:
         """A ``@graph`` container value: the node goes into a new named graph (§8.1 step 1)."""
@@ -337,51 +474,13 @@ class TreeBuilder:
             emit((node, RDF_REST, node + 1 if node < last else RDF_NIL, graph))
         return first
 
-    def _values(self, ctx: Ctx, key: str, value: Any, out: list[Term]) -> None:
-        if isinstance(value, list):
-            if not value:
-                raise Unsupported("empty_array")
-            for item in value:
-                if isinstance(item, list):  # becomes a list or is flattened, by container
-                    raise Unsupported("nested_array")
-                self._values(ctx, key, item, out)
-        elif isinstance(value, dict):
-            out.append(self._map(ctx, key, value, top=False))
-        elif value is None:
-            raise Unsupported("null_value")
-        else:
-            out.append(self._scalar(ctx, key, value))
 
-    def _scalar(self, ctx: Ctx, key: str, value: Any) -> str:
-        """§5.3.2 Value Expansion (pyld ``_expand_value``) followed by §8.2 to an RDF term."""
-        mapping = ctx.mapping(key)
-        type_ = mapping.get("@type")
-        if isinstance(value, str) and type_ in ("@id", "@vocab"):
-            iri = ctx.iri(value) if type_ == "@id" else ctx.vocab_iri(value)
-            if iri is None or not ABSOLUTE_IRI.match(iri):
-                raise Unsupported("relative_iri")
-            if iri.startswith("_:"):
-                raise Unsupported("blank_node_identifier")
-            if iri[0] == "@":
-                raise Unsupported("keyword_value")
-            return "<" + iri + ">"
-        language: str | None = None
-        if type_ is not None and type_ not in ("@id", "@vocab", "@none"):
-            datatype: str | None = type_
-        else:
-            datatype = None
-            if isinstance(value, str):
-                raw = ctx.raw
-                if "@direction" in mapping:
-                    direction = mapping["@direction"]
-                else:
-                    direction = raw.get("@direction")
-                if direction is not None:  # dropped by toRDF without rdfDirection: reference
-                    raise Unsupported("direction")
-                language = mapping["@language"] if "@language" in mapping else raw.get("@language")
-        if datatype is not None and (datatype.startswith("_:") or not ABSOLUTE_IRI.match(datatype)):
-            raise Unsupported("datatype")
-        return self._literal(value, datatype, language)
+def _list_items(value: Any) -> list[Any]:
+    items = value if isinstance(value, list) else [value]
+    for item in items:
+        if isinstance(item, list) or item is None:
+            raise Unsupported("list_item")
+    return items
 
 
 def _items(value: Any) -> list[Any]:
