@@ -17,7 +17,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from referentials.model import ItemKind
+from referentials.model import Item, ItemKind, Relation, RelationType
 
 #: Extension key carrying atouts data in CFDocument / CFItem / CFAssociation / CFRubric.
 EXTENSION = "atouts"
@@ -126,3 +126,63 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     return value
+
+
+_CHUNKS = re.compile(r"(\d+)")
+
+
+def natural_key(text: str) -> tuple[tuple[int, int, str], ...]:
+    """Sort key that puts ``L1.9`` before ``L1.10`` (digits compare as numbers)."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
+        for part in _CHUNKS.split(text)
+        if part
+    )
+
+
+def tree_order(
+    items: list[Item], relations: list[Relation], root_sequence: Mapping[str, int]
+) -> list[Item]:
+    """Items in reading order: depth first from the roots, siblings ordered by
+    ``sequenceNumber``, else ``listEnumeration``, else the natural order of
+    ``humanCodingScheme``, else file order (``shared/research/referentials.md`` §2.4)."""
+    position = {item.code: index for index, item in enumerate(items)}
+    by_code = {item.code: item for item in items}
+    children: dict[str, list[tuple[str, int | None]]] = {}
+    has_parent: set[str] = set()
+    for rel in relations:
+        if rel.type == RelationType.IS_CHILD_OF and rel.source in by_code and rel.target in by_code:
+            children.setdefault(rel.target, []).append((rel.source, rel.sequence))
+            has_parent.add(rel.source)
+
+    def key(code: str, sequence: int | None) -> tuple[Any, ...]:
+        item = by_code[code]
+        enumeration = str(item.properties.get("listEnumeration") or "")
+        return (
+            sequence is None,
+            sequence or 0,
+            enumeration == "",
+            natural_key(enumeration),
+            item.human_code is None,
+            natural_key(item.human_code or ""),
+            position[code],
+        )
+
+    roots = sorted(
+        (c for c in by_code if c not in has_parent),
+        key=lambda c: key(c, root_sequence.get(c)),
+    )
+    ordered: list[Item] = []
+    seen: set[str] = set()
+    stack = list(reversed(roots))
+    while stack:
+        code = stack.pop()
+        if code in seen:
+            continue
+        seen.add(code)
+        ordered.append(by_code[code])
+        below = sorted(children.get(code, ()), key=lambda c: key(*c))
+        stack.extend(c for c, _ in reversed(below) if c not in seen)
+    # Items only reachable through a cycle keep their file order (the graph reports the cycle).
+    ordered += [item for item in items if item.code not in seen]
+    return ordered

@@ -16,6 +16,7 @@ Packages written by atouts carry ``extensions.atouts``; they are read back exact
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -24,6 +25,7 @@ from referentials.formats.case_common import (
     EXTENSION,
     kind_of_item_type,
     mandatory_of_grouping,
+    tree_order,
 )
 from referentials.model import (
     Agreement,
@@ -184,6 +186,7 @@ class _Reader:
         self.lang = str(document.get("language") or "en")
         self.warnings: list[str] = []
         self.quirks: dict[str, int] = {}
+        self.root_sequence: dict[str, int] = {}
         raw_items: list[Mapping[str, Any]] = []
         seen: set[str] = set()
         for raw in package.get("CFItems") or ():
@@ -311,7 +314,10 @@ class _Reader:
                 continue
             sequence = self.sequence(raw.get("sequenceNumber"))
             if target is None and kind in (RelationType.IS_CHILD_OF, RelationType.IS_PART_OF):
-                continue  # a root: its parent is the framework node itself
+                # A root: its parent is the framework node itself; only its rank is kept.
+                if source is not None and sequence is not None:
+                    self.root_sequence[source] = sequence
+                continue
             if kind.startswith("ext:") and kind[4:] in _ATOUTS_TYPES:
                 kind = kind[4:]
             props: dict[str, Any] = {}
@@ -421,12 +427,11 @@ def from_package(
     ext = _atouts(document)
     if ext and "slug" in ext and "version" in ext:
         return _referential_from_extension(ext, items, relations), warnings
+    items = tree_order(items, relations, reader.root_sequence)
     return _foreign_referential(document, reader, items, relations), warnings
 
 
 def _slug(text: str) -> str:
-    import unicodedata
-
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return "-".join("".join(c if c.isalnum() else " " for c in ascii_text.lower()).split())
 

@@ -116,6 +116,23 @@ def test_every_package_keeps_its_items_and_hierarchy(case_dir: Path) -> None:
         assert ref.problems() == []
 
 
+def test_items_come_in_tree_order_with_natural_sort_of_codes(case_dir: Path) -> None:
+    raw = json.loads((case_dir / "opensalt" / "Ordering.json").read_text(encoding="utf-8"))
+    codes = [i["humanCodingScheme"] for i in raw["CFItems"]]
+    nine = next(c for c in codes if c.endswith(".L1.9"))
+    ten = nine[:-1] + "10"
+    assert ten in codes
+    (ref,), _ = case.load([case_dir / "opensalt" / "Ordering.json"])
+    order = [i.human_code for i in ref.items]
+    assert order.index(nine) < order.index(ten)
+    parents = {r.source: r.target for r in ref.relations if r.type == "isChildOf"}
+    seen: set[str] = set()
+    for item in ref.items:  # every parent comes before its children
+        if item.code in parents:
+            assert parents[item.code] in seen
+        seen.add(item.code)
+
+
 def test_import_is_idempotent(case_dir: Path) -> None:
     first, _ = case.load([case_dir / "opensalt"])
     second, _ = case.load([case_dir / "opensalt"])
