@@ -13,6 +13,7 @@ Rules every implementation keeps:
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tempfile
@@ -107,22 +108,25 @@ class FilesystemReferentialStore:
                 )
             outcome = SaveOutcome.UPDATED
         path.parent.mkdir(parents=True, exist_ok=True)
-        # Write then rename, so a crash never leaves half a referential behind.
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".yaml")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(dumps(new))
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        _write_atomically(path, dumps(new))
+        # A small sidecar so listing does not parse every (possibly ESCO-sized) referential.
+        meta = {
+            "slug": new.slug,
+            "version": new.version,
+            "status": str(new.status),
+            "title": new.title.get("fr") or next(iter(new.title.values()), ""),
+            "items": len(new.items),
+            "digest": new.digest(),
+        }
+        _write_atomically(path.with_suffix(".meta.json"), json.dumps(meta, ensure_ascii=False))
         return outcome
 
     def versions(self, slug: str) -> list[str]:
         folder = self.root / slug
         if not _SLUG.match(slug) or not folder.is_dir():
             return []
-        return sorted((p.stem for p in folder.glob("*.yaml")), key=version_key)
+        names = (p.stem for p in folder.glob("*.yaml") if not p.name.startswith("."))
+        return sorted(names, key=version_key)
 
     def get(self, slug: str, version: str | None = None) -> Referential:
         if version is None:
@@ -148,10 +152,29 @@ class FilesystemReferentialStore:
             return found
         for folder in sorted(p for p in self.root.iterdir() if p.is_dir()):
             for version in self.versions(folder.name):
-                ref = self._load(folder.name, version)
-                found.append(
-                    StoredReferential(
-                        ref.slug, ref.version, ref.status, ref.title.get("fr", ""), len(ref.items)
-                    )
-                )
+                found.append(self._summary(folder.name, version))
         return found
+
+    def _summary(self, slug: str, version: str) -> StoredReferential:
+        meta_path = self._path(slug, version).with_suffix(".meta.json")
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            return StoredReferential(
+                meta["slug"], meta["version"], Status(meta["status"]), meta["title"], meta["items"]
+            )
+        except (OSError, ValueError, KeyError):  # missing or damaged sidecar: read the file
+            ref = self._load(slug, version)
+            title = ref.title.get("fr") or next(iter(ref.title.values()), "")
+            return StoredReferential(ref.slug, ref.version, ref.status, title, len(ref.items))
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write then rename, so a crash never leaves half a file behind."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -25,7 +25,7 @@ from referentials.store import (
     SaveOutcome,
     version_key,
 )
-from referentials.yaml_format import dumps
+from referentials.yaml_format import canonical, dumps
 from tests.referentials.test_yaml_format import referentials
 
 
@@ -149,3 +149,27 @@ def test_importing_the_same_file_twice_gives_the_same_graph_and_store(ref: Refer
         assert outcomes2 == [SaveOutcome.UNCHANGED]
         assert (Path(tmp) / "store" / ref.slug / f"{ref.version}.yaml").read_bytes() == stored
         assert nx.utils.graphs_equal(build_graph(first).graph, build_graph(first + second).graph)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "relative"),
+    [
+        ("rome", "data/rome/v460"),
+        ("case", "data/case/opensalt"),
+        ("blocks-csv", "data/legifrance-titres-pro/titres_pro_ccp_derived.csv"),
+    ],
+)
+def test_real_imports_are_stored_losslessly_and_idempotently(
+    shared: Path, tmp_path: Path, fmt: str, relative: str
+) -> None:
+    store = FilesystemReferentialStore(tmp_path)
+    refs, summary, outcomes = import_and_store([shared / relative], fmt, store)
+    assert set(outcomes) == {SaveOutcome.CREATED}
+    for ref in refs:
+        assert store.get(ref.slug, ref.version) == canonical(ref)
+    listed = {(r.slug, r.version): r.items for r in store.list()}
+    assert listed == {(r.slug, r.version): len(r.items) for r in refs}
+    again, summary2, outcomes2 = import_and_store([shared / relative], fmt, store)
+    assert set(outcomes2) == {SaveOutcome.UNCHANGED}
+    assert summary2 == summary
+    assert again == refs
