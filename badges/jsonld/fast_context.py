@@ -56,6 +56,7 @@ class Ctx:
         "plans",
         "raw",
         "type_iris",
+        "type_keys",
         "typed",
     )
 
@@ -71,6 +72,15 @@ class Ctx:
         self.entries: dict[tuple[str | None, bool], Ctx] = {}  # node entry contexts
         self.typed: dict[tuple[str, ...], Ctx] = {}  # after type-scoped contexts
         self.type_iris: dict[str, str] = {}  # checked @type IRIs
+        # The keys that expand to @type here (a keyword alias is a term whose @id is it, §4.2).
+        self.type_keys: tuple[str, ...] = (
+            "@type",
+            *(
+                term
+                for term, definition in raw["mappings"].items()
+                if definition is not None and definition.get("@id") == "@type"
+            ),
+        )
 
     def mapping(self, term: str | None) -> dict[str, Any]:
         """The term definition of ``term`` (empty when undefined or explicitly null)."""

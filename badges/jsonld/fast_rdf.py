@@ -265,12 +265,13 @@ class TreeBuilder:
         type_scoped = ctx
         type_key: str | None = None
         type_names: tuple[str, ...] = ()
-        for key, value in element.items():
-            if self._plan(ctx, key).keyword != "@type":
+        for key in ctx.type_keys:
+            if key not in element:
                 continue
             if type_key is not None:
                 raise Unsupported("several_type_keys")
             type_key = key
+            value = element[key]
             if isinstance(value, str):
                 type_names = (value,)
             elif isinstance(value, list) and value and all(isinstance(v, str) for v in value):
