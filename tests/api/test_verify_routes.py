@@ -121,3 +121,34 @@ def test_accessibility_statement_exists(client: TestClient) -> None:
     assert page.status_code == 200
     assert "Déclaration d'accessibilité" in page.text
     assert client.get("/static/atouts.css").status_code == 200
+
+
+def test_page_shows_what_a_genuine_badge_proves(client: TestClient) -> None:
+    from tests.verifier.builders import signed
+
+    credential = signed(validUntil="2025-12-01T00:00:00Z")
+    page = client.post(
+        "/verifier",
+        files={"badge_file": ("badge.json", json.dumps(credential).encode(), "application/json")},
+    ).text
+    assert "Badge authentique" in page
+    assert "Il a expiré" in page
+    assert "Accueillir un client" in page
+    assert "Savoir accueillir" in page  # the competence (alignment)
+    assert "Attitude Pro" in page
+    assert "Observé en situation réelle" in page  # criteria
+    assert "non vérifié" in page  # issuer name is declared, not verified
+    assert "Ce badge a expiré le 1 décembre 2025." in page
+    assert page.index("Badge authentique") < page.index("Ce que ce badge atteste")
+    assert page.index("Ce que ce badge atteste") < page.index("Détails techniques")
+
+
+def test_api_verifies_a_jwt_in_the_wrapper(client: TestClient) -> None:
+    from badges.jwt import encode_vc_jwt
+    from tests.verifier.builders import did_of, key, method_of, unsigned
+
+    pair = key()
+    token = encode_vc_jwt(unsigned(did_of(pair)), pair, kid=method_of(pair))
+    report = client.post("/verify", json={"jwt": token}).json()
+    assert report["verdict"] == "verified"
+    assert report["input_kind"] == "vc_jwt"

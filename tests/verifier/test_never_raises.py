@@ -104,3 +104,37 @@ def test_verify_never_raises_on_arbitrary_bytes(value: bytes) -> None:
 @given(st.text(max_size=200))
 def test_verify_never_raises_on_arbitrary_text(value: str) -> None:
     _check(value)
+
+
+def _string_paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _string_paths(v, (*path, k))]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _string_paths(v, (*path, i))]
+    return [path] if isinstance(value, str) else []
+
+
+def _signed_badge() -> dict[str, Any]:
+    from tests.verifier.builders import signed
+
+    return signed()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_changing_any_signed_string_is_never_verified(data: st.DataObject) -> None:
+    import copy
+
+    original = _signed_badge()
+    paths = _string_paths(original)
+    path = data.draw(st.sampled_from(paths))
+    replacement = data.draw(st.text(min_size=1, max_size=12))
+    mutated = copy.deepcopy(original)
+    holder: Any = mutated
+    for step in path[:-1]:
+        holder = holder[step]
+    if holder[path[-1]] == replacement:
+        return
+    holder[path[-1]] = replacement
+    report = verify(mutated, options=VerifyOptions(now=NOW))
+    assert report.verdict != Verdict.VERIFIED, (path, replacement)
