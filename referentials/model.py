@@ -271,6 +271,15 @@ class Item:
     replaces: tuple[str, ...] = ()
     properties: Mapping[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # Accept the enum values as plain strings (JSON, CSV) and hold the enum members.
+        if not isinstance(self.kind, ItemKind):
+            object.__setattr__(self, "kind", ItemKind(self.kind))
+        if self.competence_type is not None and not isinstance(
+            self.competence_type, CompetenceType
+        ):
+            object.__setattr__(self, "competence_type", CompetenceType(self.competence_type))
+
     def label(self, lang: str = "fr") -> str:
         """The label in ``lang``, else French, else any."""
         return (
@@ -310,6 +319,10 @@ class Relation:
         # the graph holds one representation; ``ext:<name>`` strings stay as they are.
         if not isinstance(self.type, RelationType) and self.type in _RELATION_TYPES:
             object.__setattr__(self, "type", RelationType(self.type))
+        if self.requirement is not None and not isinstance(self.requirement, RequirementType):
+            object.__setattr__(self, "requirement", RequirementType(self.requirement))
+        if self.method is not None and not isinstance(self.method, CrosswalkMethod):
+            object.__setattr__(self, "method", CrosswalkMethod(self.method))
 
 
 _RELATION_TYPES = frozenset(t.value for t in RelationType)
@@ -333,6 +346,10 @@ class Referential:
     items: tuple[Item, ...] = ()
     relations: tuple[Relation, ...] = ()
     properties: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.status, Status):
+            object.__setattr__(self, "status", Status(self.status))
 
     @property
     def key(self) -> tuple[str, str]:
