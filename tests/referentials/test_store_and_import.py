@@ -9,7 +9,7 @@ import networkx as nx
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from referentials.graph import build_graph
+from referentials.graph import HierarchyCycleError, build_graph
 from referentials.importing import export_referential, import_and_store, import_paths
 from referentials.model import (
     Item,
@@ -173,3 +173,19 @@ def test_real_imports_are_stored_losslessly_and_idempotently(
     assert set(outcomes2) == {SaveOutcome.UNCHANGED}
     assert summary2 == summary
     assert again == refs
+
+
+def test_a_yaml_hierarchy_cycle_is_refused_naming_the_items(tmp_path: Path) -> None:
+    path = tmp_path / "cycle.yaml"
+    path.write_text(
+        "referentiel: cycle\nversion: '1'\ntitre: Cycle\ncompetences:\n"
+        "  - {code: A, libelle: a, code_affiche: CA, parents: [B]}\n"
+        "  - {code: B, libelle: b, parents: [A]}\n",
+        encoding="utf-8",
+    )
+    store = FilesystemReferentialStore(tmp_path / "store")
+    with pytest.raises(HierarchyCycleError) as err:
+        import_and_store([path], "yaml", store)
+    assert set(err.value.labels) == {"CA", "B"}
+    assert "cycle" in err.value.message
+    assert store.list() == []
