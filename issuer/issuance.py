@@ -1,0 +1,326 @@
+"""Issuing one credential: build the OpenBadgeCredential, allocate its status indexes, sign it
+and store it — all in the caller's transaction (DESIGN.md §3.2, §7; reliability-ux.md D4).
+
+Order inside the transaction: draw a random revocation index and a random suspension index
+(unique constraint, savepoints), build the document with both ``credentialStatus`` entries, sign
+it (eddsa-rdfc-2022 by default, eddsa-jcs-2022 or VC-JWT on request), insert the row with the
+exact signed text, attach the indexes, the private recipient contact and the claim code hash.
+Nothing is returned before the commit: a crash anywhere leaves no row, no index, and no signed
+bytes handed out.
+
+Re-issue (OB 3.0 "Credential Equality and Comparison"): the new credential keeps the **same
+``id``** as the one it replaces and a later ``validFrom``, so wallets and hosts keep the newest.
+As ``credentials.credential_id`` is unique, the replacing row's ``credential_id`` column is the
+``id`` followed by ``?version=N`` (the URL of that exact version); the public URL without a
+version serves the newest. The replaced row points to its successor (``replaced_by_id``).
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from badges.jwt import encode_vc_jwt
+from badges.keys import Ed25519KeyPair
+from badges.proofs.data_integrity import JCS, RDFC, create_proof
+from issuer.achievements import level_ids
+from issuer.context import IssuerContext, IssuerError, iso
+from issuer.recipients import Recipient, claim_code_hash, new_claim_code
+from issuer.status import active_list, status_entries
+from storage.status import allocate_status_index
+from storage.tables import (
+    Achievement,
+    Claim,
+    Credential,
+    CredentialFormat,
+    CredentialRecipient,
+    IssuerKey,
+    Organisation,
+    RecipientKind,
+    StatusList,
+    StatusPurpose,
+    new_id,
+)
+
+__all__ = [
+    "JWT_SUITE",
+    "SUITES",
+    "IssueSpec",
+    "Issued",
+    "Signer",
+    "build_credential",
+    "evidence_item",
+    "issue_in_session",
+]
+
+VC_V2 = "https://www.w3.org/ns/credentials/v2"
+OB_V3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+JWT_SUITE = "vc-jwt"
+SUITES = (RDFC, JCS, JWT_SUITE)
+
+
+def evidence_item(
+    *,
+    narrative: str | None = None,
+    url: str | None = None,
+    file_sha256: str | None = None,
+    name: str | None = None,
+) -> dict[str, Any]:
+    """An OB 3.0 ``Evidence``. A file is cited by its digest as an RFC 6920 ``ni:`` URI, so
+    the file itself (often personal) never has to be published."""
+    item: dict[str, Any] = {"type": ["Evidence"]}
+    if url:
+        item["id"] = url
+    elif file_sha256:
+        digest = bytes.fromhex(file_sha256)
+        b64 = base64.urlsafe_b64encode(digest).decode().rstrip("=")
+        item["id"] = f"ni:///sha-256;{b64}"
+    if narrative:
+        item["narrative"] = narrative
+    if name:
+        item["name"] = name
+    if len(item) == 1:
+        raise IssuerError("preuve vide : un texte, un lien ou un fichier", code="evidence_empty")
+    return item
+
+
+@dataclass(slots=True)
+class IssueSpec:
+    recipient: Recipient
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+    level: str | None = None
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    suite: str = RDFC
+    replaces: str | None = None
+    # OB 3.0 allows one ``credentialStatus``: a revocation entry by default, a suspension entry
+    # for a badge that may be paused (its revocation then sets that bit for good; ADR 0003).
+    suspendable: bool = False
+    created_by_user_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Issued:
+    row_id: str
+    credential_id: str
+    format: CredentialFormat
+    signed_text: str
+    verification_url: str
+    claim_code: str | None = None
+    claim_url: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": self.row_id,
+            "credential_id": self.credential_id,
+            "format": str(self.format),
+            "verification_url": self.verification_url,
+        }
+        if self.claim_code:
+            out["claim_code"] = self.claim_code
+            out["claim_url"] = self.claim_url
+        out["credential"] = (
+            json.loads(self.signed_text)
+            if self.format == CredentialFormat.JSON
+            else self.signed_text
+        )
+        return out
+
+
+@dataclass(slots=True)
+class Signer:
+    """The organisation's key and method, opened once per operation."""
+
+    org: Organisation
+    key_row: IssuerKey
+    pair: Ed25519KeyPair
+
+    def sign(self, document: dict[str, Any], suite: str, created: str) -> tuple[str, str]:
+        """(signed text, format value)."""
+        if suite == JWT_SUITE:
+            return encode_vc_jwt(document, self.pair, kid=self.key_row.verification_method), "jwt"
+        signed = create_proof(
+            document,
+            self.pair,
+            cryptosuite=suite,
+            verification_method=self.key_row.verification_method,
+            created=created,
+        )
+        return json.dumps(signed, ensure_ascii=False, separators=(",", ":")), "json"
+
+
+def build_credential(
+    *,
+    credential_url: str,
+    org: Organisation,
+    achievement: dict[str, Any],
+    identity: dict[str, Any],
+    spec: IssueSpec,
+    valid_from: datetime,
+    status: dict[str, Any],
+) -> dict[str, Any]:
+    """The unsigned OpenBadgeCredential (OB 3.0 §B.1 AchievementCredential)."""
+    subject: dict[str, Any] = {
+        "type": ["AchievementSubject"],
+        "identifier": [identity],
+        "achievement": copy.deepcopy(achievement),
+    }
+    if spec.level:
+        levels = level_ids(achievement)
+        level_id = levels.get(spec.level) or levels.get(spec.level.lower())
+        if level_id is None:
+            known = ", ".join(sorted(k for k in levels if k and k == k.upper())) or "aucun"
+            raise IssuerError(
+                f"niveau « {spec.level} » inconnu pour ce badge (niveaux : {known})",
+                code="level_unknown",
+                column="niveau",
+            )
+        subject["result"] = [
+            {
+                "type": ["Result"],
+                "resultDescription": achievement["resultDescription"][0]["id"],
+                "achievedLevel": level_id,
+            }
+        ]
+    document: dict[str, Any] = {
+        "@context": [VC_V2, OB_V3],
+        "id": credential_url,
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": copy.deepcopy(org.profile),
+        "validFrom": iso(valid_from),
+        "name": achievement.get("name", "Badge"),
+        "credentialSubject": subject,
+        "credentialStatus": status,
+    }
+    if spec.valid_until is not None:
+        if spec.valid_until <= valid_from:
+            raise IssuerError(
+                "la date de fin doit être après la date de début",
+                code="valid_until_before_valid_from",
+                column="date_fin",
+            )
+        document["validUntil"] = iso(spec.valid_until)
+    if spec.evidence:
+        document["evidence"] = copy.deepcopy(spec.evidence)
+    return document
+
+
+def _replaced(session: Session, ref: str, org: Organisation) -> Credential:
+    old = session.get(Credential, ref)
+    if old is None:
+        old = session.exec(select(Credential).where(Credential.credential_id == ref)).first()
+    if old is None or old.organisation_id != org.id:
+        raise IssuerError(f"badge à remplacer « {ref} » inconnu", code="credential_not_found")
+    if old.replaced_by_id is not None:
+        raise IssuerError(
+            "ce badge a déjà été remplacé : remplacez la version la plus récente",
+            code="already_replaced",
+            status=409,
+        )
+    return old
+
+
+def _lineage_id(old: Credential) -> str:
+    return old.credential_id.split("?version=", 1)[0]
+
+
+def issue_in_session(
+    ctx: IssuerContext,
+    session: Session,
+    *,
+    signer: Signer,
+    achievement: Achievement,
+    spec: IssueSpec,
+    lists: dict[StatusPurpose, StatusList] | None = None,
+) -> Issued:
+    """Issue one credential inside ``session``'s transaction (the caller commits)."""
+    if spec.suite not in SUITES:
+        raise IssuerError(
+            f"suite « {spec.suite} » inconnue ({', '.join(SUITES)})", code="suite_unknown"
+        )
+    org = signer.org
+    now = ctx.now()
+    valid_from = spec.valid_from or now
+    if lists is None:
+        lists = {p: active_list(ctx, session, org, p) for p in StatusPurpose}
+    purpose = StatusPurpose.SUSPENSION if spec.suspendable else StatusPurpose.REVOCATION
+    allocation = allocate_status_index(session, lists[purpose])
+    row_id = new_id()
+    credential_url = ctx.urls.credential(row_id)
+    column_id = credential_url
+    old: Credential | None = None
+    if spec.replaces:
+        old = _replaced(session, spec.replaces, org)
+        credential_url = _lineage_id(old)
+        versions = session.exec(
+            select(Credential.id).where(col(Credential.credential_id).startswith(credential_url))
+        ).all()
+        column_id = f"{credential_url}?version={len(versions) + 1}"
+        if old.valid_from >= valid_from:
+            valid_from = old.valid_from.replace(microsecond=0)
+            valid_from = max(now, valid_from + timedelta(seconds=1))
+    claim_code = new_claim_code() if spec.recipient.kind == RecipientKind.NONE else None
+    identity = spec.recipient.identity(claim_code)
+    entry = status_entries([(lists[purpose], allocation.status_index)])[0]
+    document = build_credential(
+        credential_url=credential_url,
+        org=org,
+        achievement=achievement.achievement,
+        identity=identity,
+        spec=spec,
+        valid_from=valid_from,
+        status=entry,
+    )
+    signed_text, fmt = signer.sign(document, spec.suite, iso(now))
+    row = Credential(
+        id=row_id,
+        credential_id=column_id,
+        organisation_id=org.id,
+        issuer_key_id=signer.key_row.id,
+        achievement_id=achievement.id,
+        format=CredentialFormat(fmt),
+        proof_suite=spec.suite,
+        signed_text=signed_text,
+        content_sha256=hashlib.sha256(signed_text.encode()).hexdigest(),
+        recipient_identity_hash=str(identity["identityHash"]),
+        issued_at=now,
+        valid_from=valid_from,
+        valid_until=spec.valid_until,
+        created_by_user_id=spec.created_by_user_id,
+    )
+    session.add(row)
+    session.flush()
+    allocation.credential_id = row.id
+    session.add(allocation)
+    session.add(
+        CredentialRecipient(
+            credential_id=row.id,
+            kind=spec.recipient.kind,
+            contact=spec.recipient.value,
+            display_name=spec.recipient.name,
+            lookup_hmac=spec.recipient.lookup_hmac(ctx.custody.derived_key("recipient-lookup")),
+        )
+    )
+    claim_url = None
+    if claim_code is not None:
+        session.add(Claim(code_hash=claim_code_hash(claim_code), credential_id=row.id))
+        claim_url = ctx.urls.claim(claim_code)
+    if old is not None:
+        old.replaced_by_id = row.id
+        session.add(old)
+    return Issued(
+        row_id=row.id,
+        credential_id=credential_url,
+        format=row.format,
+        signed_text=signed_text,
+        verification_url=ctx.urls.verification_page(credential_url),
+        claim_code=claim_code,
+        claim_url=claim_url,
+    )

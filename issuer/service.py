@@ -1,0 +1,60 @@
+"""Single-credential operations in their own transaction: what the CLI and the API call.
+
+``issue`` returns only after the commit of the signed text, the row and the status indexes
+(reliability-ux.md D4): if the commit fails, the caller gets the exception, never the badge.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from issuer.context import IssuerContext, IssuerError
+from issuer.issuance import Issued, IssueSpec, Signer, issue_in_session
+from issuer.keyring import current_key_row, signing_key
+from storage.engine import session_scope
+from storage.tables import Achievement, Credential, Organisation
+
+__all__ = ["get_credential", "issue", "load_signer"]
+
+
+def load_signer(
+    ctx: IssuerContext, session: Session, achievement_id: str
+) -> tuple[Signer, Achievement]:
+    achievement = session.get(Achievement, achievement_id)
+    if achievement is None:
+        raise IssuerError(
+            f"badge type « {achievement_id} » inconnu", code="achievement_not_found", status=404
+        )
+    if achievement.archived_at is not None:
+        raise IssuerError("ce badge type est archivé", code="achievement_archived", status=409)
+    org = session.get(Organisation, achievement.organisation_id)
+    assert org is not None
+    key_row = current_key_row(session, org)
+    return Signer(org, key_row, signing_key(ctx, key_row)), achievement
+
+
+def issue(ctx: IssuerContext, achievement_id: str, spec: IssueSpec) -> Issued:
+    """Issue one credential in one transaction (see the module docstring)."""
+    with session_scope(ctx.engine) as session:
+        signer, achievement = load_signer(ctx, session, achievement_id)
+        issued = issue_in_session(ctx, session, signer=signer, achievement=achievement, spec=spec)
+    return issued
+
+
+def get_credential(ctx: IssuerContext, ref: str) -> Credential:
+    """By row id, exact ``credential_id``, or public URL (newest version of a lineage)."""
+    with session_scope(ctx.engine, write=False) as session:
+        row = session.get(Credential, ref)
+        if row is None:
+            row = session.exec(select(Credential).where(Credential.credential_id == ref)).first()
+            row_id = ctx.urls.row_id_of_credential(ref)
+            if row is None and row_id is not None:
+                row = session.get(Credential, row_id.split("?", 1)[0])
+        if row is None:
+            raise IssuerError(f"badge « {ref} » inconnu", code="credential_not_found", status=404)
+        while row.replaced_by_id is not None and ref == row.credential_id.split("?")[0]:
+            newer = session.get(Credential, row.replaced_by_id)
+            if newer is None:
+                break
+            row = newer
+        return row
