@@ -11,6 +11,8 @@ the badge proves, the issuer, the dates, then a "Détails techniques" disclosure
 (reliability-ux.md B3).
 
 ``templates`` (Jinja2, ``api/templates/base.html`` layout) is shared with the other pages.
+The composition root may replace ``app.state.verifier_config`` (a :class:`VerifierConfig`) to add
+the issuers of this instance to the trust registry, pinned keys or another fetcher.
 """
 
 from __future__ import annotations

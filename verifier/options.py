@@ -30,6 +30,9 @@ class Limits:
     max_input_bytes: int = 2 * 1024 * 1024  # input_too_large
     max_json_depth: int = 48  # json_too_deep
     max_blank_nodes: int = 1_000  # blank_node_limit_exceeded
+    # RDFC-1.0 §4.8 steps (hash N-degree quads calls + permutations) per canonicalization;
+    # canonicalization_limit_exceeded (badges.jsonld.canon.CanonLimits.max_work).
+    max_canonicalization_work: int = 20_000
     max_image_bytes: int = 8 * 1024 * 1024  # image_too_large
     max_url_hops: int = 2  # a share link may lead to a hosted credential, not further
     max_endorsement_depth: int = 2  # endorsement_depth_exceeded

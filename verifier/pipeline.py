@@ -228,6 +228,7 @@ class _Run:
                 credential,
                 resolver=self.resolver,
                 bind_to=_issuer_id(credential),
+                limits=options.limits,
             )
         checks.append(proof)
         later: list[CheckId] = [
@@ -261,7 +262,9 @@ class _Run:
         options = self.options
 
         def verify_list_proof(document: dict[str, Any], issuer: str | None) -> Check:
-            return check_data_integrity(document, resolver=self.resolver, bind_to=issuer)
+            return check_data_integrity(
+                document, resolver=self.resolver, bind_to=issuer, limits=options.limits
+            )
 
         return StatusContext(
             now=options.now,

@@ -104,6 +104,7 @@ def verify_presentation_checks(
             purpose="authentication",
             challenge=options.expected_challenge,
             domain=options.expected_domain,
+            limits=options.limits,
         )
     return [structure, proof], embedded
 

@@ -127,3 +127,18 @@ def test_s6_status_list_url_to_a_private_address_is_inconclusive() -> None:
     assert status is not None
     assert status.codes() == ["status_list_unreachable"]
     assert status.problems[0].details["cause"] == "fetch_refused_private_address"
+
+
+def test_s4_canonicalization_work_limit_has_its_own_code() -> None:
+    from tests.verifier.builders import sign
+
+    # Two identical blank nodes hash alike at first degree: RDFC-1.0 needs N-degree work.
+    pair = key()
+    document = unsigned(did_of(pair))
+    twin = {"type": ["Alignment"], "targetName": "même", "targetUrl": "https://a.example/c"}
+    document["credentialSubject"]["achievement"]["alignment"] = [dict(twin), dict(twin)]
+    badge = sign(document, pair)
+    assert run(badge).verdict == Verdict.VERIFIED
+    report = run(badge, limits=Limits(max_canonicalization_work=0))
+    assert "canonicalization_limit_exceeded" in report.codes(), report.codes()
+    assert report.verdict != Verdict.VERIFIED

@@ -23,7 +23,7 @@ from badges.keys import Ed25519PublicKey
 from badges.problems import BadgeError, Problem, Severity
 from verifier.codes import Code
 from verifier.inputs import error_problem
-from verifier.options import KeyResolverLike, VerifyOptions
+from verifier.options import KeyResolverLike, Limits, VerifyOptions
 from verifier.report import Check, CheckId, Outcome
 
 # Problems that mean "we could not check", not "the proof is wrong".
@@ -91,6 +91,7 @@ def check_data_integrity(
     domain: str | None = None,
     check_id: CheckId = CheckId.PROOF,
     missing_code: str = "proof_missing",
+    limits: Limits | None = None,
 ) -> Check:
     proofs = _proofs(document)
     if not proofs:
@@ -121,6 +122,7 @@ def check_data_integrity(
             purpose=purpose,
             challenge=challenge,
             domain=domain,
+            limits=limits,
         )
         prefix = f"/proof/{index}" if len(proofs) > 1 else "/proof"
         problems.extend(_located(p, prefix) for p in found)
@@ -151,6 +153,7 @@ def _verify_one(
     purpose: str,
     challenge: str | None,
     domain: str | None,
+    limits: Limits | None = None,
 ) -> tuple[Outcome, list[Problem], dict[str, Any]]:
     raised: list[BadgeError] = []
 
@@ -170,14 +173,22 @@ def _verify_one(
             "verificationMethod": proof.get("verificationMethod"),
         }
     try:
+        from badges.jsonld.canon import CanonLimits
         from badges.proofs.data_integrity import verify_proof
 
+        canon_limits = None
+        if limits is not None:
+            canon_limits = CanonLimits(
+                max_blank_nodes=max(limits.max_blank_nodes, 1) * 4,
+                max_work=limits.max_canonicalization_work,
+            )
         result = verify_proof(
             document,
             resolve_key=resolve_key,
             expected_challenge=challenge,
             expected_domain=domain,
             expected_purpose=purpose,
+            limits=canon_limits,
         )
     except Exception as exc:  # a primitive must not turn a finding into a crash
         problem = error_problem(exc)
