@@ -23,16 +23,21 @@ timeout helps then. :func:`session_scope` uses ``IMMEDIATE`` unless ``write=Fals
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import random
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
+
+from storage.errors import is_transient
 
 DATABASE_FILENAME = "atouts.db"
 DEFAULT_BUSY_TIMEOUT_MS = 10_000
@@ -163,3 +168,35 @@ def session_scope(engine: Engine, *, write: bool = True) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+T = TypeVar("T")
+
+
+def transaction(
+    engine: Engine,
+    work: Callable[[Session], T],
+    *,
+    write: bool = True,
+    attempts: int = 5,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
+    """Run ``work(session)`` in one transaction, retrying the **whole** transaction when the
+    database reports a transient failure (deadlock, serialization failure, lost connection,
+    SQLite busy; :func:`storage.errors.is_transient`), up to ``attempts`` times.
+
+    ``work`` must be safe to run again: it starts from a fresh session each time and nothing it
+    did in a failed attempt was committed. A failure while committing is ambiguous (the commit
+    may have happened); idempotency keys and unique constraints make the retry harmless there.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            with session_scope(engine, write=write) as session:
+                return work(session)
+        except sa_exc.DBAPIError as error:
+            if attempt == attempts or not is_transient(error):
+                raise
+            # Back off a little, with jitter, so the transactions that collided do not collide
+            # again in lock-step.
+            sleep(0.01 * attempt * (1 + random.random()))  # noqa: S311 (jitter, not security)
+    raise AssertionError("unreachable")  # pragma: no cover

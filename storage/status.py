@@ -8,14 +8,16 @@ whose latest change is not published yet. Encoding and signing the list is the i
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import exc as sa_exc
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from storage.errors import StorageError, is_unique_violation
+from storage.errors import StorageError
 from storage.tables.issuing import StatusAllocation, StatusList
 
 DEFAULT_MAX_ATTEMPTS = 64
@@ -23,6 +25,86 @@ DEFAULT_MAX_ATTEMPTS = 64
 
 class StatusListFullError(StorageError):
     """No free index was found in ``max_attempts`` random draws: open a new list."""
+
+
+@dataclass(frozen=True, slots=True)
+class Allocated:
+    """An index given by :func:`allocate_status_indexes` (the ``status_allocations`` row)."""
+
+    id: int
+    status_index: int
+
+
+def _insert_ignoring_taken(session: Session) -> Callable[..., Any]:
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert
+    if dialect == "sqlite":
+        return sqlite.insert
+    raise StorageError(f"unsupported database for status allocation: {dialect}")
+
+
+def allocate_status_indexes(
+    session: Session,
+    status_list: StatusList,
+    count: int,
+    *,
+    draw: Callable[[int], int] = secrets.randbelow,
+    max_rounds: int = DEFAULT_MAX_ATTEMPTS,
+) -> list[Allocated]:
+    """Reserve ``count`` random, never used indexes of ``status_list`` in the caller's
+    transaction, in one statement per round (bulk issuance signs a group of credentials at once).
+
+    The unique ``(status_list_id, status_index)`` constraint is the arbiter: indexes are inserted
+    with ``ON CONFLICT DO NOTHING ... RETURNING``, so an index already taken (committed, or by a
+    concurrent transaction that commits first) simply does not come back and is drawn again in
+    the next round; the transaction is never aborted by a collision. Random indexes keep
+    neighbouring credentials from being correlated (Bitstring Status List §6).
+
+    On PostgreSQL a draw that collides with a concurrent, uncommitted allocation waits for it.
+    Two transactions that collide crosswise over several rounds can then deadlock; PostgreSQL
+    aborts one (``40P01``, :func:`storage.errors.is_transient`) and the caller retries the
+    transaction (:func:`storage.engine.transaction` does). With 131,072 entries this is rare.
+
+    The rows are created with ``credential_id`` null; :func:`link_allocations` fills it once the
+    credentials exist. Everything commits or rolls back with the caller's transaction.
+    """
+    if count <= 0:
+        return []
+    insert = _insert_ignoring_taken(session)
+    table = StatusAllocation.__table__  # type: ignore[attr-defined]
+    # One statement, executed with many parameter sets (SQLAlchemy's "insertmanyvalues"): it is
+    # compiled once and cached, and rows that hit the constraint are skipped, not returned.
+    statement = (
+        insert(table)
+        .on_conflict_do_nothing(index_elements=["status_list_id", "status_index"])
+        .returning(table.c.id, table.c.status_index)
+    )
+    allocated: list[Allocated] = []
+    taken: set[int] = set()
+    for _ in range(max_rounds):
+        need = count - len(allocated)
+        wanted: set[int] = set()
+        for _ in range(need * 4):
+            index = draw(status_list.length)
+            if index not in taken:
+                wanted.add(index)
+            if len(wanted) == need:
+                break
+        if wanted:
+            # Ascending order: two transactions drawing overlapping sets in one round wait for
+            # each other in the same order, never crosswise (no deadlock).
+            rows = session.execute(
+                statement,
+                [{"status_list_id": status_list.id, "status_index": i} for i in sorted(wanted)],
+            ).all()
+            allocated.extend(Allocated(id=row.id, status_index=row.status_index) for row in rows)
+            taken.update(wanted)
+        if len(allocated) == count:
+            return allocated
+    raise StatusListFullError(
+        f"La liste de statut {status_list.id} n'a plus d'index libre : ouvrez-en une nouvelle."
+    )
 
 
 def allocate_status_index(
@@ -33,35 +115,25 @@ def allocate_status_index(
     draw: Callable[[int], int] = secrets.randbelow,
     max_attempts: int = DEFAULT_MAX_ATTEMPTS,
 ) -> StatusAllocation:
-    """Reserve a random, never used index of ``status_list`` inside the caller's transaction.
-
-    The unique ``(status_list_id, status_index)`` constraint is the arbiter: each draw is
-    inserted in a savepoint, and a collision (with a committed row, or with a concurrent
-    transaction that commits first) rolls back only that savepoint and draws again. Random
-    indexes keep neighbouring credentials from being correlated (Bitstring Status List §6).
-
-    The allocation commits or rolls back with the caller's transaction, together with the
-    credential that carries the index.
-    """
-    # Flush the caller's pending rows first, so that a failure of *theirs* is not mistaken
-    # for an index collision inside the savepoint.
-    session.flush()
-    for _ in range(max_attempts):
-        index = draw(status_list.length)
-        allocation = StatusAllocation(
-            status_list_id=status_list.id, status_index=index, credential_id=credential_id
-        )
-        try:
-            with session.begin_nested():
-                session.add(allocation)
-        except sa_exc.IntegrityError as error:
-            if not is_unique_violation(error):
-                raise
-            continue
-        return allocation
-    raise StatusListFullError(
-        f"La liste de statut {status_list.id} n'a plus d'index libre : ouvrez-en une nouvelle."
+    """One random, never used index of ``status_list`` (see :func:`allocate_status_indexes`),
+    as an ORM row; ``credential_id`` may be given when that credential row already exists."""
+    (allocated,) = allocate_status_indexes(
+        session, status_list, 1, draw=draw, max_rounds=max_attempts
     )
+    allocation = session.get_one(StatusAllocation, allocated.id)
+    if credential_id is not None:
+        allocation.credential_id = credential_id
+    return allocation
+
+
+def link_allocations(session: Session, links: Iterable[tuple[int, str]]) -> None:
+    """Record which credential each allocation went to: ``(allocation id, credential row id)``
+    pairs, in one executemany statement (the credentials must be inserted first)."""
+    rows = [
+        {"id": allocation_id, "credential_id": credential} for allocation_id, credential in links
+    ]
+    if rows:
+        session.execute(sa.update(StatusAllocation), rows)
 
 
 def set_status_bit(

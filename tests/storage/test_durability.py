@@ -13,11 +13,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from storage.engine import create_engine, session_scope
+from storage.engine import create_engine, session_scope, transaction
 from storage.errors import is_unique_violation
 from storage.status import (
     StatusListFullError,
     allocate_status_index,
+    allocate_status_indexes,
+    link_allocations,
     lists_to_publish,
     mark_published,
     set_bits,
@@ -273,3 +275,71 @@ def test_setting_a_bit_to_its_current_value_changes_nothing(
         session.flush()
         assert not set_status_bit(session, allocation, False, when=NOW)
         assert session.get_one(StatusList, issuer_setup["status_list"]).version == 1
+
+
+def test_a_group_of_indexes_is_allocated_at_once_skipping_taken_and_repeated_draws(
+    db_engine: Engine, issuer_setup: dict[str, str]
+) -> None:
+    list_id = issuer_setup["status_list"]
+    with session_scope(db_engine) as session:
+        session.add(StatusAllocation(status_list_id=list_id, status_index=3))
+    draws = iter([3, 4, 4, 5, 3, 6, 7])  # 3 is taken, 4 and 3 are drawn twice
+    with session_scope(db_engine) as session:
+        status_list = session.get_one(StatusList, list_id)
+        allocated = allocate_status_indexes(session, status_list, 4, draw=lambda _n: next(draws))
+    assert sorted(a.status_index for a in allocated) == [4, 5, 6, 7]
+    assert len({a.id for a in allocated}) == 4
+
+
+def test_allocations_are_linked_to_their_credentials_in_one_statement(
+    db_engine: Engine, issuer_setup: dict[str, str]
+) -> None:
+    with session_scope(db_engine) as session:
+        status_list = session.get_one(StatusList, issuer_setup["status_list"])
+        allocated = allocate_status_indexes(session, status_list, 3)
+        credentials = [_credential(issuer_setup) for _ in allocated]
+        session.add_all(credentials)
+        session.flush()
+        link_allocations(
+            session, zip((a.id for a in allocated), (c.id for c in credentials), strict=True)
+        )
+    with session_scope(db_engine, write=False) as session:
+        links = {
+            row.credential_id: row.status_index
+            for row in session.exec(select(StatusAllocation)).all()
+        }
+    assert links == {c.id: a.status_index for a, c in zip(allocated, credentials, strict=True)}
+
+
+def test_parallel_group_allocations_never_collide(
+    db_url: str, db_engine: Engine, issuer_setup: dict[str, str]
+) -> None:
+    workers, groups, size, span = 3, 4, 8, 120
+    errors: list[BaseException] = []
+    engine = create_engine(db_url)
+
+    def work(seed: int) -> None:
+        rng = random.Random(seed)
+
+        def one_group(session: Session) -> None:
+            status_list = session.get_one(StatusList, issuer_setup["status_list"])
+            allocate_status_indexes(session, status_list, size, draw=lambda _n: rng.randrange(span))
+
+        try:
+            for _ in range(groups):
+                # Crosswise collisions may deadlock on PostgreSQL: the transaction is retried.
+                transaction(engine, one_group, attempts=10)
+        except BaseException as error:  # reported to the main thread below
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(seed,)) for seed in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    engine.dispose()
+    assert errors == []
+    with session_scope(db_engine, write=False) as session:
+        indexes = session.exec(select(StatusAllocation.status_index)).all()
+    assert len(indexes) == workers * groups * size
+    assert len(set(indexes)) == len(indexes)

@@ -9,12 +9,14 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session
 
 from storage.engine import (
     DatabaseSettings,
     create_engine,
     database_url,
     session_scope,
+    transaction,
 )
 from storage.tables import AuditEvent, AuditOutcome, Member, MemberRole, Organisation, User
 
@@ -198,3 +200,47 @@ def test_json_documents_changed_in_place_are_saved(db_engine: Engine) -> None:
             "type": "Profile",
             "name": "Atelier d'insertion",
         }
+
+
+def _locked() -> sa.exc.OperationalError:
+    return sa.exc.OperationalError("INSERT", {}, sqlite3.OperationalError("database is locked"))
+
+
+def test_transaction_retries_the_whole_work_after_a_transient_failure(db_engine: Engine) -> None:
+    calls: list[int] = []
+
+    def work(session: Session) -> str:
+        calls.append(1)
+        session.add(Organisation(slug=f"try-{len(calls)}", name="x"))
+        session.flush()
+        if len(calls) == 1:
+            raise _locked()
+        return "done"
+
+    assert transaction(db_engine, work, sleep=lambda _s: None) == "done"
+    assert len(calls) == 2
+    with session_scope(db_engine, write=False) as session:
+        # The first attempt's row was rolled back with its transaction.
+        assert list(session.scalars(sa.select(Organisation.slug))) == ["try-2"]
+
+
+def test_transaction_does_not_retry_a_real_error_or_forever(db_engine: Engine) -> None:
+    calls: list[int] = []
+
+    def duplicate(session: Session) -> None:
+        calls.append(1)
+        session.add_all([Organisation(slug="same", name="a"), Organisation(slug="same", name="b")])
+        session.flush()
+
+    with pytest.raises(sa.exc.IntegrityError):
+        transaction(db_engine, duplicate, sleep=lambda _s: None)
+    assert len(calls) == 1
+
+    def always_locked(_session: Session) -> None:
+        calls.append(1)
+        raise _locked()
+
+    calls.clear()
+    with pytest.raises(sa.exc.OperationalError):
+        transaction(db_engine, always_locked, attempts=3, sleep=lambda _s: None)
+    assert len(calls) == 3
