@@ -231,7 +231,8 @@ def _page_context(report: VerificationReport | None, **extra: Any) -> dict[str, 
     if report is None:
         return context
     context["verdict"] = verdict_text(report)
-    context["verified_on"] = f"{format_date(report.verified_at)} à {report.verified_at:%H:%M} (UTC)"
+    at = report.verified_at.astimezone(UTC)
+    context["verified_on"] = f"{format_date(at)} à {at:%H:%M} (UTC)"
     context["input_lines"] = [problem_sentence(p) for p in report.input_problems]
     context["check_lines"] = [_line(c, report) for c in report.checks]
     context["inner_reports"] = [
