@@ -35,7 +35,8 @@ from typing import Any
 from badges.jsonld.canon import CanonLimits
 from badges.jsonld.fast_canon import DuplicateTriple, WorkLimit, canonical_nquads
 from badges.jsonld.fast_context import cache_for
-from badges.jsonld.fast_rdf import TreeBuilder, Unsupported
+from badges.jsonld.fast_rdf import TreeBuilder
+from badges.jsonld.fast_terms import Unsupported
 from badges.jsonld.loader import default_loader
 
 __all__ = ["STATS", "FastPathStats", "fast_canonical_nquads"]

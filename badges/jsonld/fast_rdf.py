@@ -17,9 +17,10 @@ empty arrays, nested arrays, and everything the reference calls data loss (dropp
 relative IRIs and types, blank-node predicates).
 
 How each key expands in an active context is worked out once and kept on the context
-(:class:`_Plan`: predicate, container, scoped term context, coercion, language), as are the
-contexts a node enters with (after reverting / property-scoped contexts) and the contexts
-after its type-scoped contexts: a credential walk is then mostly dictionary look-ups.
+(:class:`~badges.jsonld.fast_terms.Plan`: predicate, container, scoped term context,
+coercion, language), as are the contexts a node enters with (after reverting /
+property-scoped contexts) and the contexts after its type-scoped contexts: a credential walk
+is then mostly dictionary look-ups.
 
 Quads are ``(subject, predicate, object, graph)``: the predicate is an N-Quads IRI term
 (``<…>``); subject and object are an N-Quads term string or an ``int``, the index of a blank
@@ -30,181 +31,27 @@ graph is a tree by construction.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
-from pyld.jsonld import _canonicalize_double
-
 from badges.jsonld.fast_context import ABSOLUTE_IRI, SCOPED, TYPED, Ctx
-
-RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
-RDF_FIRST = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#first>"
-RDF_REST = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#rest>"
-RDF_NIL = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#nil>"
-XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
-XSD_DOUBLE = "http://www.w3.org/2001/XMLSchema#double"
-XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+from badges.jsonld.fast_terms import (
+    RDF_FIRST,
+    RDF_NIL,
+    RDF_REST,
+    RDF_TYPE,
+    XSD_STRING,
+    Plan,
+    Unsupported,
+    expand_id,
+    literal,
+    quoted,
+)
 
 Term = str | int
 # (subject, predicate, object, graph name): graph None is the default graph, else a blank node.
 Quad = tuple[Term, str, Term, int | None]
 
 _VALUE_KEYS = frozenset(("@value", "@language", "@type"))
-_NO_DATATYPE = (None, "@id", "@vocab", "@none")
-_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", '"': '\\"'})
-
-
-class Unsupported(Exception):
-    """The document leaves the subset this converter reproduces exactly."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-def _quoted(text: str) -> str:
-    # pyld ``nquads.escape``: only these five characters are escaped.
-    if "\\" in text or '"' in text or "\n" in text or "\r" in text or "\t" in text:
-        return '"' + text.translate(_ESCAPES) + '"'
-    return '"' + text + '"'
-
-
-def literal(value: Any, datatype: str | None, language: str | None) -> str:
-    """An RDF literal as N-Quads text, exactly as pyld ``_object_to_rdf`` + ``serialize_nquad``."""
-    if isinstance(value, bool):
-        text = "true" if value else "false"
-        datatype = datatype or XSD_BOOLEAN
-    elif isinstance(value, float) and not value.is_integer():
-        if not math.isfinite(value):
-            raise Unsupported("non_finite_number")
-        text = _canonicalize_double(value)
-        datatype = datatype or XSD_DOUBLE
-    elif datatype == XSD_DOUBLE:
-        try:
-            number = float(value)
-        except (ValueError, TypeError):
-            text = value
-        else:
-            if not math.isfinite(number):
-                raise Unsupported("non_finite_number")
-            text = _canonicalize_double(number)
-    elif isinstance(value, int | float):
-        if isinstance(value, float) and not math.isfinite(value):
-            raise Unsupported("non_finite_number")
-        if abs(value) >= 1e21:
-            text = _canonicalize_double(value)
-            datatype = datatype or XSD_DOUBLE
-        else:
-            text = str(int(value))
-            datatype = datatype or XSD_INTEGER
-    elif isinstance(value, str):
-        text = value
-        if language is not None and datatype is None:
-            if not language:
-                raise Unsupported("empty_language")
-            return _quoted(text) + "@" + language
-        datatype = datatype or XSD_STRING
-    else:
-        raise Unsupported("value_type")
-    if not isinstance(text, str):
-        raise Unsupported("value_type")
-    if datatype == XSD_STRING:
-        return _quoted(text)
-    if datatype == RDF_LANGSTRING:
-        raise Unsupported("langstring_without_language")
-    return _quoted(text) + "^^<" + datatype + ">"
-
-
-def _iri(ctx: Ctx, value: str) -> str:
-    """``@id``-style IRI expansion with a null base (pyld ``_expand_iri``, vocab off), refusing
-    what would not be an absolute IRI in RDF (relative: data loss) or a blank node."""
-    colon = value.find(":")
-    if colon > 0:
-        prefix = value[:colon]
-        suffix = value[colon + 1 :]
-        if prefix == "_":
-            raise Unsupported("blank_node_identifier")
-        if not suffix.startswith("//"):
-            mapping = ctx.raw["mappings"].get(prefix)
-            if mapping and mapping["_prefix"]:
-                value = mapping["@id"] + suffix
-        if ABSOLUTE_IRI.match(value) and not value.startswith("_:"):
-            return value
-        raise Unsupported("relative_iri")
-    raise Unsupported("relative_iri")
-
-
-class _Plan:
-    """How a key expands in one active context (§5.1.2 step 13), computed once per context."""
-
-    __slots__ = (
-        "container",
-        "datatype",
-        "direction",
-        "keyword",
-        "language",
-        "mode",
-        "predicate",
-        "reason",
-        "scalar_reason",
-        "term_ctx",
-    )
-
-    def __init__(self, active: Ctx, key: str) -> None:
-        self.reason: str | None = None
-        self.scalar_reason: str | None = None
-        self.keyword: str | None = None
-        self.predicate = ""
-        self.container = 0  # 0: none or @set, 1: @list, 2: @graph
-        self.term_ctx = active
-        self.mode = 0  # scalars: 0 literal, 1 @id IRI, 2 @vocab IRI
-        self.datatype: str | None = None
-        self.language: str | None = None
-        self.direction = False
-        expanded = active.vocab_iri(key)
-        if expanded is None:
-            self.reason = "dropped_term"
-            return
-        if expanded[0] == "@":
-            self.keyword = expanded
-            return
-        if not ABSOLUTE_IRI.match(expanded) or expanded.startswith("_:"):
-            self.reason = "dropped_term"  # relative or blank-node predicate: lost in RDF
-            return
-        self.predicate = "<" + expanded + ">"
-        mapping = active.mapping(key)
-        container = mapping.get("@container")
-        if container == ["@list"]:
-            self.container = 1
-        elif container == ["@graph"]:
-            self.container = 2
-        elif container and container != ["@set"]:
-            self.reason = "container"
-        if mapping.get("reverse") or mapping.get("@type") == "@json":
-            self.reason = "term_definition"
-        scoped = mapping.get("@context")
-        term_ctx = active.derive(SCOPED, scoped) if scoped is not None else active
-        self.term_ctx = term_ctx
-        # §5.3.2 Value Expansion, with the term as seen from the term's own context.
-        term = term_ctx.mapping(key)
-        if term.get("reverse") or term.get("@type") == "@json":
-            self.reason = "term_definition"
-        type_ = term.get("@type")
-        if type_ == "@id":
-            self.mode = 1
-        elif type_ == "@vocab":
-            self.mode = 2
-        if type_ not in _NO_DATATYPE:
-            self.datatype = type_
-            if type_.startswith("_:") or not ABSOLUTE_IRI.match(type_):
-                self.scalar_reason = "datatype"
-        else:
-            raw = term_ctx.raw
-            direction = term["@direction"] if "@direction" in term else raw.get("@direction")
-            self.direction = direction is not None  # dropped by toRDF without rdfDirection
-            self.language = term["@language"] if "@language" in term else raw.get("@language")
 
 
 class TreeBuilder:
@@ -233,10 +80,10 @@ class TreeBuilder:
         if isinstance(result, str) and result.startswith('"'):
             raise Unsupported("top_level_value")
 
-    def _plan(self, ctx: Ctx, key: str) -> _Plan:
-        plan: _Plan | None = ctx.plans.get(key)
+    def _plan(self, ctx: Ctx, key: str) -> Plan:
+        plan: Plan | None = ctx.plans.get(key)
         if plan is None:
-            plan = _Plan(ctx, key)
+            plan = Plan(ctx, key)
             if len(ctx.plans) < 4096:
                 ctx.plans[key] = plan
         return plan
@@ -306,7 +153,7 @@ class TreeBuilder:
             elif keyword == "@id":
                 if not isinstance(value, str):
                     raise Unsupported("id_value")
-                node_id = _iri(ctx, value)
+                node_id = expand_id(ctx, value)
             elif keyword == "@type":
                 if key != type_key:
                     raise Unsupported("type_key_redefined")
@@ -393,7 +240,7 @@ class TreeBuilder:
 
     # -- §5.1.2 step 13.7-13.13 for one property -------------------------------------------
 
-    def _property(self, plan: _Plan, key: str, value: Any, out: list[tuple[str, Term]]) -> None:
+    def _property(self, plan: Plan, key: str, value: Any, out: list[tuple[str, Term]]) -> None:
         # (The container that matters is the one in the active context, §5.1.2 steps 13.7 and
         # 13.11-13.12; the term context's only decides how nested arrays expand, refused below.)
         predicate = plan.predicate
@@ -412,7 +259,7 @@ class TreeBuilder:
             items = [self._value(plan, key, item) for item in _list_items(value)]
             out.append((predicate, self._list(items)))
 
-    def _value(self, plan: _Plan, key: str, value: Any) -> Term:
+    def _value(self, plan: Plan, key: str, value: Any) -> Term:
         if isinstance(value, str):
             return self._scalar(plan, value)
         if isinstance(value, dict):
@@ -423,12 +270,12 @@ class TreeBuilder:
             raise Unsupported("null_value")
         return self._scalar(plan, value)
 
-    def _scalar(self, plan: _Plan, value: Any) -> str:
+    def _scalar(self, plan: Plan, value: Any) -> str:
         """§5.3.2 Value Expansion (pyld ``_expand_value``) followed by §8.2 to an RDF term."""
         is_string = isinstance(value, str)
         if plan.mode and is_string:
             if plan.mode == 1:
-                return "<" + _iri(plan.term_ctx, value) + ">"
+                return "<" + expand_id(plan.term_ctx, value) + ">"
             iri = plan.term_ctx.vocab_iri(value)
             if iri is None or not ABSOLUTE_IRI.match(iri) or iri.startswith("_:"):
                 raise Unsupported("relative_iri")
@@ -442,7 +289,7 @@ class TreeBuilder:
             if plan.direction:
                 raise Unsupported("direction")
             if plan.language is None:
-                return _quoted(value)
+                return quoted(value)
             return self._literal(value, None, plan.language)
         return self._literal(value, None, None)
 
