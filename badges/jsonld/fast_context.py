@@ -33,7 +33,7 @@ ABSOLUTE_IRI = re.compile(r"^([A-Za-z][A-Za-z0-9+-.]*|_):[^\s]*$")
 
 # Bounds on what one cache may remember, so a stream of documents with ever-new inline
 # contexts cannot grow memory without limit: past this the cache starts afresh.
-MAX_CONTEXTS = 4096
+MAX_CONTEXTS = 1024
 
 # Kinds of context application, mirroring the flags pyld passes (§4.1 arguments).
 SCOPED = "scoped"  # property-scoped / term-scoped: override_protected=True, propagate=True

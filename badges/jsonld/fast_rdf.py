@@ -52,6 +52,8 @@ Term = str | int
 Quad = tuple[Term, str, Term, int | None]
 
 _VALUE_KEYS = frozenset(("@value", "@language", "@type"))
+# Per-context memo sizes: the keys and type names come from documents, so each memo is bounded.
+MEMO_LIMIT = 4096
 
 
 class TreeBuilder:
@@ -84,7 +86,7 @@ class TreeBuilder:
         plan: Plan | None = ctx.plans.get(key)
         if plan is None:
             plan = Plan(ctx, key)
-            if len(ctx.plans) < 4096:
+            if len(ctx.plans) < MEMO_LIMIT:
                 ctx.plans[key] = plan
         return plan
 
@@ -104,7 +106,8 @@ class TreeBuilder:
             property_scoped = active.mapping(prop).get("@context")
             if property_scoped is not None:
                 ctx = ctx.derive(SCOPED, property_scoped)
-            active.entries[(prop, must_revert)] = ctx
+            if len(active.entries) < MEMO_LIMIT:  # keys come from documents: keep it bounded
+                active.entries[(prop, must_revert)] = ctx
         # step 9: embedded context.
         if "@context" in element:
             ctx = ctx.derive_embedded(element["@context"])
@@ -133,7 +136,8 @@ class TreeBuilder:
                     scoped = ctx.mapping(name).get("@context")
                     if scoped is not None and scoped is not False:
                         typed = typed.derive(TYPED, scoped)
-                ctx.typed[type_names] = typed
+                if len(ctx.typed) < MEMO_LIMIT:
+                    ctx.typed[type_names] = typed
             ctx = typed
 
         # step 13: each entry.
@@ -203,7 +207,7 @@ class TreeBuilder:
             if iri is None or not ABSOLUTE_IRI.match(iri) or iri.startswith("_:"):
                 raise Unsupported("type_iri")  # relative type: data loss, the reference decides
             term = "<" + iri + ">"
-            if len(type_scoped.type_iris) < 4096:
+            if len(type_scoped.type_iris) < MEMO_LIMIT:
                 type_scoped.type_iris[name] = term
         return term
 
