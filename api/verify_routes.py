@@ -39,10 +39,11 @@ from verifier.pipeline import verify
 from verifier.report import CheckId, Outcome, VerificationReport
 from verifier.status_cache import StatusListCache
 from verifier.summary import (
-    OUTCOME_ICONS,
-    OUTCOME_WORDS_FR,
+    TONE_ICONS,
+    TONE_WORDS_FR,
     check_label,
     check_line,
+    check_tone,
     format_date,
     verdict_text,
 )
@@ -261,11 +262,12 @@ def _page_context(report: VerificationReport | None, **extra: Any) -> dict[str, 
 
 
 def _line(check: Any, report: VerificationReport) -> dict[str, str]:
+    tone = check_tone(check, report)
     return {
         "label": check_label(check),
-        "icon": OUTCOME_ICONS[check.outcome],
-        "outcome": str(check.outcome),
-        "word": OUTCOME_WORDS_FR[check.outcome],
+        "icon": TONE_ICONS[tone],
+        "outcome": tone,
+        "word": TONE_WORDS_FR[tone],
         "text": check_line(check, report),
     }
 

@@ -99,12 +99,22 @@ def _expired(report: VerificationReport) -> bool:
     return check is not None and "expired" in check.codes()
 
 
-def _issuer_name(report: VerificationReport) -> str:
+def _issuer_name(report: VerificationReport, lang: str = "fr") -> str:
+    """The issuer's name, marked as declared when the registry does not know it (OB 3.0
+    implementation guide, Displayer: issuer data in a credential is unverified)."""
     credential = report.credential or {}
     issuer = credential.get("issuer")
-    if isinstance(issuer, dict) and isinstance(issuer.get("name"), str):
-        return str(issuer["name"])
-    return issuer_id_of(credential) or "l'organisme"
+    name = issuer.get("name") if isinstance(issuer, dict) else None
+    if not isinstance(name, str) or not name:
+        return issuer_id_of(credential) or ("the issuer" if lang == "en" else "l'organisme")
+    known = report.outcome(CheckId.ISSUER_TRUST) == Outcome.PASSED
+    if known:
+        return name
+    return (
+        f"« {name} » (name given by the issuer)"
+        if lang == "en"
+        else (f"« {name} » (nom donné par l'organisme)")
+    )
 
 
 _PASSED_FR = {
@@ -165,13 +175,48 @@ OUTCOME_WORDS_FR = {
 }
 
 
+TONE_ICONS = {
+    "passed": "✔",
+    "failed": "✖",
+    "warning": "⚠",
+    "indeterminate": "?",
+    "skipped": "–",
+}
+
+
+TONE_WORDS_FR = {
+    "passed": "vérifié",
+    "failed": "problème",
+    "warning": "à noter",
+    "indeterminate": "non vérifiable",
+    "skipped": "non vérifié",
+}
+
+
+def check_tone(check: Check, report: VerificationReport) -> str:
+    """``warning`` for a failed check that does not decide the verdict under this report's policy
+    (an unknown issuer, an expired badge under ``default``): shown, but not as a red cross."""
+    if check.outcome != Outcome.FAILED:
+        return str(check.outcome)
+    errors = check.errors()
+    if not errors:
+        return "warning"
+    if report.policy != "strict" and report.verdict != Verdict.NOT_VERIFIED:
+        soft = check.check in (CheckId.ISSUER_TRUST, CheckId.ENDORSEMENTS) or (
+            check.check == CheckId.VALIDITY_PERIOD and all(p.code == "expired" for p in errors)
+        )
+        if soft or check.check in (CheckId.STRUCTURE, CheckId.SCHEMA):
+            return "warning"
+    return "failed"
+
+
 def check_label(check: Check, lang: str = "fr") -> str:
     return (_LABELS_EN if lang == "en" else _LABELS_FR)[check.check]
 
 
 def check_line(check: Check, report: VerificationReport, lang: str = "fr") -> str:
     """One plain sentence saying what this check found."""
-    issuer = _issuer_name(report)
+    issuer = _issuer_name(report, lang)
     if check.outcome == Outcome.PASSED:
         if check.check == CheckId.STATUS and not check.details.get("method"):
             return (
@@ -220,7 +265,7 @@ def summary_lines(report: VerificationReport, lang: str = "fr") -> list[str]:
     for problem in report.input_problems:
         lines.append(f"  ✖ {problem_sentence(problem, lang)}")
     for check in report.checks:
-        icon = OUTCOME_ICONS[check.outcome]
+        icon = TONE_ICONS[check_tone(check, report)]
         lines.append(f"  {icon} {check_label(check, lang)} : {check_line(check, report, lang)}")
     for index, inner in enumerate(report.credentials, start=1):
         inner_verdict = verdict_text(inner, lang)
