@@ -23,6 +23,8 @@ from badges.jsonld.canon import (
 from badges.jsonld.fast import STATS, fast_canonical_nquads
 from badges.jsonld.fast_context import clear_caches
 from badges.jsonld.loader import ContextNotAllowedError, OfflineDocumentLoader, default_loader
+from badges.keys import Ed25519KeyPair
+from badges.proofs.data_integrity import create_proof, hash_data
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 OB = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
@@ -326,3 +328,22 @@ def test_iri_with_whitespace_is_data_loss() -> None:
     assert fast_canonical_nquads(doc) is None  # the fast path refuses it already
     with pytest.raises(DataLossError):
         canonical_nquads(doc)
+
+
+@pytest.mark.parametrize("name", ["obv3p0", "clrv2p0"])
+def test_vector_hashes_and_proof_value_are_reproduced_on_the_fast_path(
+    shared: Path, name: str
+) -> None:
+    folder = shared / OB_VECTORS / name
+    unsigned = json.loads((folder / "unsigned-credential.json").read_text())
+    options = json.loads((folder / "proof-options.json").read_text())
+    expected = json.loads((folder / "hashes.json").read_text())
+    key = Ed25519KeyPair.from_key_file(json.loads((folder / "keypair.json").read_text()))
+    STATS.reset()
+    config = {**options, "@context": unsigned["@context"]}
+    data = hash_data(unsigned, config, "eddsa-rdfc-2022")
+    signed = create_proof(unsigned, key, proof_options=options)
+    proof = signed["proof"][0] if isinstance(signed["proof"], list) else signed["proof"]
+    assert data.hex() == expected["dataToSignHex"]
+    assert proof["proofValue"] == expected["proofValue"]
+    assert STATS.snapshot() == {"handled": 4, "fallbacks": {}, "fallback_rate": 0.0}
