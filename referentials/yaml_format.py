@@ -42,9 +42,11 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import networkx as nx
 import yaml
 
 from referentials.model import (
+    HIERARCHY_RELATIONS,
     Agreement,
     CompetenceType,
     ImportSummary,
@@ -182,6 +184,7 @@ class _Reader:
         self.kinds: dict[str, ItemKind] = {}
         self.relations: list[Relation] = []
         self.by_code: dict[str, Item] = {}
+        self.hierarchy_lines: dict[tuple[str, str], int] = {}
 
     def referential(self) -> Referential:
         data = self.doc.data
@@ -197,6 +200,7 @@ class _Reader:
             for o in data.get("organisations", [])
         )
         agreements = self._agreements({o.name for o in organisations})
+        self._check_cycles()
         if self.errors:
             raise ReferentialFormatError(self.errors, source=self.source)
         return canonical(
@@ -290,6 +294,7 @@ class _Reader:
                 else:  # a module says itself whether it is mandatory
                     member = self.by_code.get(ref)
                     mandatory = member.mandatory if member is not None else None
+                self._hierarchy_line(ref, code, ref_path)
                 self.relations.append(
                     Relation(
                         part,
@@ -303,6 +308,7 @@ class _Reader:
         for i, entry in enumerate(e.get("rattache_a", [])):
             ref_path, opts = self._member((*path, "rattache_a", i), entry)
             target = self._ref(ref_path, None, me)
+            self._hierarchy_line(code, target, ref_path)
             self.relations.append(
                 Relation(
                     part,
@@ -316,6 +322,7 @@ class _Reader:
         for i, entry in enumerate(e.get("parents", [])):
             ref_path, opts = self._member((*path, "parents", i), entry)
             parent = self._ref(ref_path, None, me)
+            self._hierarchy_line(code, parent, ref_path)
             self.relations.append(
                 Relation(
                     RelationType.IS_CHILD_OF,
@@ -349,6 +356,30 @@ class _Reader:
                 )
             )
 
+    def _hierarchy_line(self, child: str, parent: str, path: DataPath) -> None:
+        line = self.doc.line(path)
+        if line is not None:
+            self.hierarchy_lines.setdefault((child, parent), line)
+
+    def _check_cycles(self) -> None:
+        """A hierarchy cycle among the file's own items, reported at its first line (the
+        graph checks again across referentials when the file is imported)."""
+        graph: nx.DiGraph[str] = nx.DiGraph(list(self.hierarchy_lines))
+        try:
+            cycle = nx.find_cycle(graph)
+        except nx.NetworkXNoCycle:
+            return
+        codes = [u for u, _ in cycle]
+        line = min(self.hierarchy_lines[(u, v)] for u, v in cycle)
+        path = " → ".join([*codes, codes[0]])
+        self.errors.append(
+            (
+                line,
+                f"la hiérarchie forme un cycle : {path} (un élément ne peut pas être son "
+                "propre parent, même indirectement)",
+            )
+        )
+
     def _generic_relation(self, path: DataPath, r: Mapping[str, Any]) -> None:
         ends = []
         for key in ("source", "cible"):
@@ -361,6 +392,8 @@ class _Reader:
                     )
                 )
             ends.append(ref)
+        if r["type"] in HIERARCHY_RELATIONS:
+            self._hierarchy_line(ends[0], ends[1], path)
         self.relations.append(
             Relation(
                 r["type"],

@@ -6,11 +6,13 @@ import datetime as dt
 import json
 
 import jsonschema
+import networkx as nx
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from referentials.model import (
+    HIERARCHY_RELATIONS,
     Agreement,
     CompetenceType,
     CrosswalkMethod,
@@ -139,6 +141,16 @@ def test_level_reference_must_name_a_level() -> None:
     assert _errors(text)[0][1] == "« C2 » est cité comme niveau mais n'est pas un niveau"
 
 
+def test_a_hierarchy_cycle_is_reported_at_its_line() -> None:
+    text = EXAMPLE.replace("    libelle: deux\n", "    libelle: deux\n    parents: [C1]\n").replace(
+        "    type: savoir_faire\n", "    type: savoir_faire\n    parents: [C2]\n"
+    )
+    [(line, message)] = _errors(text)
+    assert line == 29
+    assert message.startswith("la hiérarchie forme un cycle : C")
+    assert "C1 → C2" in message or "C2 → C1" in message
+
+
 def test_round_trip_of_the_example_is_stable() -> None:
     ref = loads(EXAMPLE)
     assert loads(dumps(ref)) == ref
@@ -243,6 +255,10 @@ def referentials(draw: st.DrawFn) -> Referential:
 @given(referentials())
 @settings(max_examples=100, deadline=None)
 def test_yaml_round_trip_is_lossless(ref: Referential) -> None:
+    hierarchy = nx.DiGraph(
+        [(r.source, r.target) for r in ref.relations if r.type in HIERARCHY_RELATIONS]
+    )
+    assume(nx.is_directed_acyclic_graph(hierarchy))  # a cycle is refused, with its line
     text = dumps(ref)
     assert loads(text) == canonical(ref)
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
