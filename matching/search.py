@@ -94,7 +94,8 @@ _STOP = frozenset(
     ]
 )
 _SUFFIXES = (
-    "neries", "nerie", "eries", "erie", "issements", "issement", "ements", "ement", "ations", "ation", "itions", "ition",
+    "neries", "nerie", "eries", "erie", "issements", "issement", "ements", "ement",
+    "ations", "ation", "itions", "ition",
     "euses", "euse", "eurs", "eur", "trices", "trice", "ances", "ance", "ences", "ence",
     "ables", "able", "ibles", "ible", "iques", "ique", "ives", "ive", "ifs", "if",
     "ites", "ite", "ees", "ee", "es", "er", "ez", "ing", "ers", "ed", "e", "s",
