@@ -14,7 +14,13 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from referentials.importing import EXPORT_FORMATS, FORMATS, export_referential, import_and_store
+from referentials.importing import (
+    EXPORT_FORMATS,
+    FORMATS,
+    export_referential,
+    guess_format,
+    import_and_store,
+)
 from referentials.model import Referential, ReferentialError
 from referentials.store import FilesystemReferentialStore
 
@@ -99,7 +105,7 @@ def _import(args: argparse.Namespace) -> int:
 
         paths, fmt = [*bundled_paths(), *args.paths], args.format or "yaml"
     else:
-        paths, fmt = args.paths, args.format
+        paths, fmt = args.paths, args.format or guess_format(args.paths)
     if not paths or fmt is None:
         args.parser.error("indiquez au moins un CHEMIN et --format (ou --bundled)")
     missing = [p for p in paths if not p.exists()]

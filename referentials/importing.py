@@ -27,6 +27,8 @@ __all__ = [
     "EXPORT_FORMATS",
     "FORMATS",
     "export_referential",
+    "graph_from_store",
+    "guess_format",
     "import_and_store",
     "import_paths",
     "summarise",
@@ -57,6 +59,29 @@ def _module(fmt: str) -> Any:
             f"le format « {fmt} » n'est pas disponible dans cette version",
             code="referential_format_unavailable",
         ) from None
+
+
+def guess_format(paths: Iterable[Path]) -> str | None:
+    """``yaml`` or ``case`` when every file's extension says so; otherwise ``None`` (CSV
+    releases — ESCO, ROME, blocks — look alike: the caller must say which)."""
+    suffixes = {p.suffix.lower() for p in paths}
+    if suffixes and suffixes <= {".yaml", ".yml"}:
+        return "yaml"
+    if suffixes == {".json"}:
+        return "case"
+    return None
+
+
+def graph_from_store(
+    store: ReferentialStore, *, base: str = DEFAULT_BASE_URL, published_only: bool = False
+) -> SkillsGraph:
+    """One graph of every stored referential version (only published ones if asked)."""
+    graph = SkillsGraph(base)
+    for entry in store.list():
+        if published_only and entry.status != "published":
+            continue
+        graph.add(store.get(entry.slug, entry.version))
+    return graph
 
 
 def summarise(graph: SkillsGraph, warnings: Iterable[str] = ()) -> ImportSummary:

@@ -10,7 +10,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from referentials.graph import build_graph
-from referentials.importing import export_referential, import_and_store, import_paths
+from referentials.importing import (
+    export_referential,
+    graph_from_store,
+    guess_format,
+    import_and_store,
+    import_paths,
+)
 from referentials.model import (
     Item,
     ItemKind,
@@ -191,3 +197,18 @@ def test_a_yaml_hierarchy_cycle_is_refused_naming_the_items(tmp_path: Path) -> N
     assert line == 5
     assert "cycle : A → B → A" in message
     assert store.list() == []
+
+
+def test_format_is_guessed_only_from_unambiguous_extensions() -> None:
+    assert guess_format([Path("a.yaml"), Path("b.YML")]) == "yaml"
+    assert guess_format([Path("package.json")]) == "case"
+    assert guess_format([Path("skills_en.csv")]) is None
+    assert guess_format([Path("a.yaml"), Path("b.json")]) is None
+
+
+def test_graph_from_store_holds_every_stored_version(tmp_path: Path) -> None:
+    store = FilesystemReferentialStore(tmp_path)
+    store.save(_ref("1.0", Status.PUBLISHED))
+    store.save(_ref("1.1", Status.DRAFT))
+    assert set(graph_from_store(store).referentials) == {("demo", "1.0"), ("demo", "1.1")}
+    assert set(graph_from_store(store, published_only=True).referentials) == {("demo", "1.0")}
