@@ -9,7 +9,9 @@ Loaded for the whole suite by ``tests/conftest.py`` (``pytest_plugins``). Fixtur
   ``storage.migrate.ensure_migrated`` passes) and **no rows**, as a URL string usable anywhere
   (an engine, ``ATOUTS_DATABASE_URL`` for a subprocess or the app).
 - ``db_engine``: an engine on ``db_url`` (disposed after the test).
-- ``db_session``: a SQLModel session on ``db_engine`` (commit yourself; closed afterwards).
+- ``db_session``: a SQLModel session on ``db_engine`` (commit yourself; closed afterwards). Its
+  SQLite transactions are deferred: reading through it does not take the write lock, so the
+  application under test can still write; commit what you wrote before calling the app.
 - ``empty_db_url``: a database with nothing in it (no tables), for migration tests.
 
 Isolation. SQLite: a file in the test's ``tmp_path`` (copied from a template made once per
@@ -222,7 +224,7 @@ def db_engine(db_url: str) -> Iterator[Engine]:
 
 @pytest.fixture
 def db_session(db_engine: Engine) -> Iterator[Session]:
-    session = session_factory(db_engine)()
+    session = session_factory(db_engine, write=False)()
     try:
         yield session
     finally:
