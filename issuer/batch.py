@@ -1,0 +1,496 @@
+"""Bulk issuance: submit a file once, issue every row exactly once, resume after a crash.
+
+reliability-ux.md D1, D2, B4; DESIGN.md §7.
+
+- **Submit** (:func:`submit_batch`): the file is read streaming and every row checked; the batch
+  and all its rows are stored in one transaction, rows already ``failed`` when invalid, the
+  others ``pending`` with their cells. The batch is keyed by ``(organisation, idempotency key)``
+  (unique): the same key with the same file (same SHA-256, same achievement and options) returns
+  the stored batch; with another file it is refused (``idempotency_key_reused``, 422). Each row
+  has its own key (column ``cle``, else its line number), unique within the batch.
+- **Run / resume** (:func:`run_batch`): pending rows are taken in chunks; each chunk is one
+  transaction holding, per row, the credential, its status index and the row's move from
+  ``pending`` to ``issued`` (a conditional update), so after ``kill -9`` every row is in exactly
+  one state and a resume issues only what is still pending — never twice. A row that fails is
+  marked ``failed`` with its reason and the batch goes on. A running batch holds a lease
+  (``started_at`` refreshed each chunk); another runner waits for it to lapse, or ``force``.
+- Memory stays flat: rows are streamed in, chunks are read by keyset pagination, and each chunk's
+  session is closed before the next.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
+from sqlmodel import Session, col, select
+
+from badges.proofs.data_integrity import RDFC
+from issuer.batch_input import RowError, file_sha256, iter_rows, row_spec
+from issuer.context import IssuerContext, IssuerError
+from issuer.issuance import SUITES, Issued, issue_in_session
+from issuer.service import load_signer
+from storage.engine import session_scope
+from storage.errors import is_unique_violation
+from storage.tables import (
+    Achievement,
+    BatchRowState,
+    BatchState,
+    IssuanceBatch,
+    IssuanceBatchRow,
+    StatusPurpose,
+)
+
+__all__ = [
+    "BatchProgress",
+    "DryRunReport",
+    "batch_status",
+    "dry_run",
+    "result_rows",
+    "run_batch",
+    "submit_batch",
+]
+
+CHUNK = 50
+INSERT_CHUNK = 500
+LEASE = timedelta(seconds=120)
+
+
+@dataclass(frozen=True, slots=True)
+class DryRunReport:
+    total: int
+    ready: int
+    errors: list[RowError]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "ready": self.ready,
+            "errors": [
+                {"line": e.line, "column": e.column, "code": e.code, "message": str(e)}
+                for e in self.errors
+            ],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class BatchProgress:
+    batch_id: str
+    state: str
+    total: int
+    issued: int
+    failed: int
+    pending: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.batch_id,
+            "state": self.state,
+            "total": self.total,
+            "issued": self.issued,
+            "failed": self.failed,
+            "pending": self.pending,
+        }
+
+
+def _checked_rows(
+    path: Path, *, suite: str, suspendable: bool
+) -> Iterator[tuple[int, str, dict[str, str], RowError | None]]:
+    """(line, row key, cells, error or None) per data row, streaming; header errors are fatal
+    only when the file is empty."""
+    keys: set[str] = set()
+    for item in iter_rows(path):
+        if isinstance(item, RowError):
+            if item.code == "empty_file":
+                raise IssuerError(str(item), code="empty_file", column="")
+            continue
+        line, cells = item
+        key = cells.get("cle") or f"ligne-{line}"
+        error: RowError | None = None
+        if key in keys:
+            error = RowError(line, "cle", "duplicate_row_key", f"clé « {key} » déjà utilisée")
+        else:
+            keys.add(key)
+            try:
+                row_spec(cells, suite=suite, suspendable=suspendable)
+            except IssuerError as exc:
+                error = RowError(line, exc.column, exc.code, exc.message)
+        yield line, key, cells, error
+
+
+def _header_problems(path: Path) -> list[RowError]:
+    return [item for item in iter_rows(path) if isinstance(item, RowError)]
+
+
+def dry_run(path: Path, *, suite: str = RDFC, suspendable: bool = False) -> DryRunReport:
+    """Check every row without issuing anything (nor writing to the database)."""
+    total = ready = 0
+    errors: list[RowError] = [e for e in _header_problems(path) if e.code != "empty_file"]
+    for _line, _key, _cells, error in _checked_rows(path, suite=suite, suspendable=suspendable):
+        total += 1
+        if error is None:
+            ready += 1
+        else:
+            errors.append(error)
+    return DryRunReport(total, ready, errors)
+
+
+def _fingerprint(file_sha: str, achievement_id: str, suite: str, suspendable: bool) -> str:
+    material = json.dumps([file_sha, achievement_id, suite, suspendable])
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+def submit_batch(
+    ctx: IssuerContext,
+    achievement_id: str,
+    path: Path,
+    *,
+    idempotency_key: str | None = None,
+    filename: str | None = None,
+    suite: str = RDFC,
+    suspendable: bool = False,
+    created_by_user_id: str | None = None,
+) -> tuple[IssuanceBatch, bool]:
+    """Store a batch and its rows (see the module docstring). Returns ``(batch, created)``."""
+    if suite not in SUITES:
+        raise IssuerError(f"suite « {suite} » inconnue", code="suite_unknown")
+    file_sha = file_sha256(path)
+    fingerprint = _fingerprint(file_sha, achievement_id, suite, suspendable)
+    key = idempotency_key or f"sha256:{file_sha}"
+    with session_scope(ctx.engine) as session:
+        achievement = session.get(Achievement, achievement_id)
+        if achievement is None:
+            raise IssuerError(
+                f"badge type « {achievement_id} » inconnu", code="achievement_not_found", status=404
+            )
+        existing = _by_key(session, achievement.organisation_id, key)
+        if existing is not None:
+            return _same_or_refused(existing, fingerprint), False
+        batch = IssuanceBatch(
+            organisation_id=achievement.organisation_id,
+            achievement_id=achievement_id,
+            idempotency_key=key,
+            input_sha256=fingerprint,
+            filename=filename or path.name,
+            options={"suite": suite, "suspendable": suspendable},
+            created_by_user_id=created_by_user_id,
+            created_at=ctx.now(),
+        )
+        try:
+            with session.begin_nested():
+                session.add(batch)
+        except sa_exc.IntegrityError as error:
+            if not is_unique_violation(error):
+                raise
+            raise IssuerError(
+                "un envoi avec cette clé est en cours : réessayez dans un instant",
+                code="batch_in_progress",
+                status=409,
+            ) from error
+        total = _insert_rows(ctx, session, batch, path, suite=suite, suspendable=suspendable)
+        batch.total_rows = total
+        session.add(batch)
+    return batch, True
+
+
+def _by_key(session: Session, org_id: str, key: str) -> IssuanceBatch | None:
+    return session.exec(
+        select(IssuanceBatch)
+        .where(IssuanceBatch.organisation_id == org_id)
+        .where(IssuanceBatch.idempotency_key == key)
+    ).first()
+
+
+def _same_or_refused(existing: IssuanceBatch, fingerprint: str) -> IssuanceBatch:
+    if existing.input_sha256 != fingerprint:
+        raise IssuerError(
+            "cette clé d'idempotence a déjà servi pour un autre fichier (ou un autre badge) : "
+            "utilisez une nouvelle clé",
+            code="idempotency_key_reused",
+            status=422,
+        )
+    return existing
+
+
+def _insert_rows(
+    ctx: IssuerContext,
+    session: Session,
+    batch: IssuanceBatch,
+    path: Path,
+    *,
+    suite: str,
+    suspendable: bool,
+) -> int:
+    table = IssuanceBatchRow.__table__  # type: ignore[attr-defined]
+    pending: list[dict[str, Any]] = []
+    total = 0
+    now = ctx.now()
+    for line, key, cells, error in _checked_rows(path, suite=suite, suspendable=suspendable):
+        total += 1
+        row_sha = hashlib.sha256(
+            json.dumps(cells, sort_keys=True, ensure_ascii=False).encode()
+        ).hexdigest()
+        pending.append(
+            {
+                "batch_id": batch.id,
+                "row_number": line,
+                "row_key": key[:200] if error is None else f"{key[:150]}#ligne-{line}",
+                "row_sha256": row_sha,
+                "data": None if error else cells,
+                "state": BatchRowState.FAILED if error else BatchRowState.PENDING,
+                "error_code": error.code if error else None,
+                "error_column": error.column[:100] if error else None,
+                "error_message": str(error) if error else None,
+                "updated_at": now,
+            }
+        )
+        if len(pending) >= INSERT_CHUNK:
+            session.execute(sa.insert(table), pending)
+            pending = []
+    if pending:
+        session.execute(sa.insert(table), pending)
+    return total
+
+
+def batch_status(ctx: IssuerContext, batch_id: str) -> BatchProgress:
+    with session_scope(ctx.engine, write=False) as session:
+        return _progress(session, batch_id)
+
+
+def _progress(session: Session, batch_id: str) -> BatchProgress:
+    batch = session.get(IssuanceBatch, batch_id)
+    if batch is None:
+        raise IssuerError(f"envoi « {batch_id} » inconnu", code="batch_not_found", status=404)
+    counts = dict(
+        session.exec(
+            select(IssuanceBatchRow.state, sa.func.count())
+            .where(IssuanceBatchRow.batch_id == batch_id)
+            .group_by(IssuanceBatchRow.state)
+        ).all()
+    )
+    return BatchProgress(
+        batch_id=batch_id,
+        state=str(batch.state),
+        total=batch.total_rows,
+        issued=int(counts.get(BatchRowState.ISSUED, 0)),
+        failed=int(counts.get(BatchRowState.FAILED, 0)),
+        pending=int(counts.get(BatchRowState.PENDING, 0)),
+    )
+
+
+def _claim_run(ctx: IssuerContext, batch_id: str, *, force: bool) -> IssuanceBatch:
+    now = ctx.now()
+    with session_scope(ctx.engine) as session:
+        batch = session.get(IssuanceBatch, batch_id)
+        if batch is None:
+            raise IssuerError(f"envoi « {batch_id} » inconnu", code="batch_not_found", status=404)
+        if batch.state == BatchState.COMPLETED:
+            return batch
+        lease_alive = batch.started_at is not None and batch.started_at + LEASE > now
+        if batch.state == BatchState.RUNNING and lease_alive and not force:
+            raise IssuerError(
+                "cet envoi est déjà en cours de délivrance ; s'il a été interrompu, relancez "
+                "`atouts issue-batch resume` dans deux minutes (ou avec --force)",
+                code="batch_in_progress",
+                status=409,
+            )
+        batch.state = BatchState.RUNNING
+        batch.started_at = now
+        session.add(batch)
+        return batch
+
+
+RowHook = Callable[[int], None]
+
+
+def run_batch(
+    ctx: IssuerContext,
+    batch_id: str,
+    *,
+    progress: Callable[[BatchProgress], None] | None = None,
+    force: bool = False,
+    chunk: int = CHUNK,
+    _inside_transaction: RowHook | None = None,
+) -> BatchProgress:
+    """Issue every pending row (the same call resumes after a crash). ``_inside_transaction``
+    is a test hook called after each row is written, before its chunk commits."""
+    batch = _claim_run(ctx, batch_id, force=force)
+    if batch.state == BatchState.COMPLETED:
+        return batch_status(ctx, batch_id)
+    suite = str(batch.options.get("suite", RDFC))
+    suspendable = bool(batch.options.get("suspendable", False))
+    last_id = 0
+    done = 0
+    while True:
+        with session_scope(ctx.engine, write=False) as session:
+            rows = session.exec(
+                select(IssuanceBatchRow.id, IssuanceBatchRow.row_number, IssuanceBatchRow.data)
+                .where(IssuanceBatchRow.batch_id == batch_id)
+                .where(IssuanceBatchRow.state == BatchRowState.PENDING)
+                .where(col(IssuanceBatchRow.id) > last_id)
+                .order_by(col(IssuanceBatchRow.id))
+                .limit(chunk)
+            ).all()
+        if not rows:
+            break
+        last_id = int(rows[-1][0] or 0)
+        _issue_chunk(
+            ctx,
+            batch,
+            [(int(r[0] or 0), r[1], dict(r[2] or {})) for r in rows],
+            suite=suite,
+            suspendable=suspendable,
+            hook=_inside_transaction,
+        )
+        done += len(rows)
+        if progress is not None:
+            progress(batch_status(ctx, batch_id))
+    with session_scope(ctx.engine) as session:
+        stored = session.get(IssuanceBatch, batch_id)
+        assert stored is not None
+        remaining = session.exec(
+            select(sa.func.count())
+            .select_from(IssuanceBatchRow)
+            .where(IssuanceBatchRow.batch_id == batch_id)
+            .where(IssuanceBatchRow.state == BatchRowState.PENDING)
+        ).one()
+        if remaining == 0:
+            stored.state = BatchState.COMPLETED
+            stored.finished_at = ctx.now()
+            session.add(stored)
+    return batch_status(ctx, batch_id)
+
+
+def _issue_chunk(
+    ctx: IssuerContext,
+    batch: IssuanceBatch,
+    rows: list[tuple[int, int, dict[str, Any]]],
+    *,
+    suite: str,
+    suspendable: bool,
+    hook: RowHook | None,
+) -> None:
+    from issuer.status import active_list
+
+    now = ctx.now()
+    table = IssuanceBatchRow.__table__  # type: ignore[attr-defined]
+    with session_scope(ctx.engine) as session:
+        signer, achievement = load_signer(ctx, session, batch.achievement_id)
+        lists = {p: active_list(ctx, session, signer.org, p) for p in StatusPurpose}
+        for row_id, line, cells in rows:
+            values: dict[str, Any]
+            try:
+                spec = row_spec(cells, suite=suite, suspendable=suspendable)
+                spec.created_by_user_id = batch.created_by_user_id
+                with session.begin_nested():
+                    issued = issue_in_session(
+                        ctx, session, signer=signer, achievement=achievement, spec=spec, lists=lists
+                    )
+                values = _issued_values(issued, now)
+            except IssuerError as exc:
+                values = {
+                    "state": BatchRowState.FAILED,
+                    "error_code": exc.code,
+                    "error_column": exc.column[:100] or None,
+                    "error_message": str(RowError(line, exc.column, exc.code, exc.message)),
+                    "data": None,
+                    "updated_at": now,
+                }
+            result = session.execute(
+                sa.update(table)
+                .where(table.c.id == row_id)
+                .where(table.c.state == BatchRowState.PENDING)
+                .values(**values)
+            )
+            if getattr(result, "rowcount", 1) != 1:
+                # Another runner took this row: undo the whole chunk rather than issue twice.
+                raise IssuerError(
+                    "une autre délivrance traite cet envoi", code="batch_in_progress", status=409
+                )
+            if hook is not None:
+                hook(line)
+        session.execute(
+            sa.update(IssuanceBatch.__table__)  # type: ignore[attr-defined]
+            .where(IssuanceBatch.__table__.c.id == batch.id)  # type: ignore[attr-defined]
+            .values(started_at=ctx.now())
+        )
+
+
+def _issued_values(issued: Issued, now: Any) -> dict[str, Any]:
+    # The row's cells (personal data) are dropped once issued; only the claim code, needed
+    # for the result file, is kept.
+    data = {"code_reclamation": issued.claim_code} if issued.claim_code else None
+    return {
+        "state": BatchRowState.ISSUED,
+        "credential_id": issued.row_id,
+        "data": data,
+        "updated_at": now,
+    }
+
+
+_STATE_FR = {
+    BatchRowState.ISSUED: "délivré",
+    BatchRowState.FAILED: "erreur",
+    BatchRowState.PENDING: "en attente",
+}
+
+
+def result_rows(ctx: IssuerContext, batch_id: str) -> Iterator[dict[str, str]]:
+    """One result line per row (streamed in keyset pages)."""
+    last = -1
+    while True:
+        with session_scope(ctx.engine, write=False) as session:
+            rows = session.exec(
+                select(IssuanceBatchRow)
+                .where(IssuanceBatchRow.batch_id == batch_id)
+                .where(col(IssuanceBatchRow.row_number) > last)
+                .order_by(col(IssuanceBatchRow.row_number))
+                .limit(INSERT_CHUNK)
+            ).all()
+        if not rows:
+            return
+        for row in rows:
+            last = row.row_number
+            url = ctx.urls.credential(row.credential_id) if row.credential_id else ""
+            code = (row.data or {}).get("code_reclamation", "") if row.credential_id else ""
+            yield {
+                "ligne": str(row.row_number),
+                "cle": row.row_key,
+                "statut": _STATE_FR[row.state],
+                "badge": url,
+                "verification": ctx.urls.verification_page(url) if url else "",
+                "code_reclamation": str(code or ""),
+                "lien_reclamation": ctx.urls.claim(str(code)) if code else "",
+                "erreur": row.error_message or "",
+            }
+
+
+def result_csv(ctx: IssuerContext, batch_id: str) -> Iterator[str]:
+    """The result file as CSV text chunks (``;``, UTF-8 with BOM for Excel)."""
+    header = [
+        "ligne",
+        "cle",
+        "statut",
+        "badge",
+        "verification",
+        "code_reclamation",
+        "lien_reclamation",
+        "erreur",
+    ]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=header, delimiter=";")
+    writer.writeheader()
+    yield "\ufeff" + out.getvalue()
+    for row in result_rows(ctx, batch_id):
+        out = io.StringIO()
+        csv.DictWriter(out, fieldnames=header, delimiter=";").writerow(row)
+        yield out.getvalue()
