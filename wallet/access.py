@@ -1,0 +1,213 @@
+"""Getting into a wallet without a password to remember (WCAG 2.2 §3.3.8, issue 6).
+
+- **Magic link** (e-mail): single use, 20 minutes; queued in the outbox in the same transaction
+  as the login token. Asking for one never says whether the address has an account.
+- **Personal link + short code**, for people without e-mail: a long-lived link (one year) that
+  the holder keeps (printed, in their phone, with their counsellor) plus a 6-digit code. The link
+  alone opens nothing; five wrong codes lock it (ask for a new one).
+- A successful login opens a **web session** (cookie value stored hashed, 30 days).
+
+Tokens carry 128 random bits and are stored as SHA-256 hashes (``wallet.tokens``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from storage.engine import session_scope
+from storage.tables import LoginPurpose, LoginToken, User, WebSession
+from wallet.context import WalletContext, WalletError
+from wallet.holders import wallet_for_user
+from wallet.outbox import enqueue
+from wallet.tokens import new_short_code, new_token, same_hash, token_hash
+
+__all__ = [
+    "MAGIC_LINK_LIFETIME",
+    "PersonalLink",
+    "end_session",
+    "new_personal_link",
+    "open_session",
+    "redeem_magic_link",
+    "redeem_personal_link",
+    "request_magic_link",
+    "session_user",
+]
+
+MAGIC_LINK_LIFETIME = timedelta(minutes=20)
+PERSONAL_LINK_LIFETIME = timedelta(days=365)
+SESSION_LIFETIME = timedelta(days=30)
+MAX_CODE_ATTEMPTS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class PersonalLink:
+    url: str
+    code: str
+
+
+def request_magic_link(ctx: WalletContext, email: str) -> None:
+    """Queue a magic link for ``email`` if it belongs to a wallet holder; silent otherwise."""
+    address = email.strip().lower()
+    now = ctx.now()
+    with session_scope(ctx.engine) as session:
+        user = session.exec(select(User).where(User.email == address)).first()
+        if user is None or wallet_for_user(session, user.id) is None:
+            return
+        token = new_token()
+        session.add(
+            LoginToken(
+                token_hash=token_hash(token),
+                purpose=LoginPurpose.MAGIC_LINK,
+                user_id=user.id,
+                expires_at=now + MAGIC_LINK_LIFETIME,
+            )
+        )
+        link = f"{ctx.base_url}/portefeuille/entrer/{token}"
+        enqueue(
+            session,
+            now=now,
+            recipient=address,
+            subject="Votre lien pour ouvrir vos badges",
+            body=(
+                f"Bonjour {user.display_name},\n\n"
+                "Pour ouvrir vos badges, touchez ce lien :\n"
+                f"{link}\n\n"
+                "Le lien marche une seule fois, pendant 20 minutes.\n"
+                "Vous n'avez rien demandé ? Ne faites rien.\n"
+            ),
+        )
+
+
+def new_personal_link(
+    ctx: WalletContext, user_id: str, *, session: Session | None = None
+) -> PersonalLink:
+    """A personal link + short code; older personal links of this person stop working."""
+    if session is None:
+        with session_scope(ctx.engine) as own:
+            return new_personal_link(ctx, user_id, session=own)
+    now = ctx.now()
+    for old in session.exec(
+        select(LoginToken)
+        .where(LoginToken.user_id == user_id)
+        .where(LoginToken.purpose == LoginPurpose.PERSONAL_LINK)
+        .where(LoginToken.used_at.is_(None))  # type: ignore[union-attr]
+    ):
+        old.used_at = now
+        session.add(old)
+    token, code = new_token(), new_short_code()
+    session.add(
+        LoginToken(
+            token_hash=token_hash(token),
+            code_hash=token_hash(code),
+            purpose=LoginPurpose.PERSONAL_LINK,
+            user_id=user_id,
+            expires_at=now + PERSONAL_LINK_LIFETIME,
+        )
+    )
+    return PersonalLink(url=f"{ctx.base_url}/portefeuille/lien/{token}", code=code)
+
+
+def open_session(ctx: WalletContext, session: Session, user_id: str) -> str:
+    """A new web session for ``user_id``; returns the cookie value (only its hash is kept)."""
+    value = new_token(32)
+    now = ctx.now()
+    session.add(
+        WebSession(token_hash=token_hash(value), user_id=user_id, expires_at=now + SESSION_LIFETIME)
+    )
+    user = session.get(User, user_id)
+    if user is not None:
+        user.last_login_at = now
+        session.add(user)
+    return value
+
+
+def _expired_link() -> WalletError:
+    return WalletError(
+        "Ce lien ne marche plus. Demandez un nouveau lien.", code="login_link_invalid", status=410
+    )
+
+
+def redeem_magic_link(ctx: WalletContext, token: str) -> str:
+    """Use a magic link once; returns a session cookie value."""
+    now = ctx.now()
+    with session_scope(ctx.engine) as session:
+        row = session.exec(
+            select(LoginToken)
+            .where(LoginToken.token_hash == token_hash(token))
+            .where(LoginToken.purpose == LoginPurpose.MAGIC_LINK)
+        ).first()
+        if row is None or row.expires_at <= now or row.used_at is not None:
+            raise _expired_link()
+        # Conditional update: a link clicked twice at once opens one session.
+        used = session.execute(
+            sa.update(LoginToken)
+            .where(LoginToken.id == row.id)  # type: ignore[arg-type]
+            .where(LoginToken.used_at.is_(None))  # type: ignore[union-attr]
+            .values(used_at=now)
+        )
+        if used.rowcount != 1:  # type: ignore[attr-defined]
+            raise _expired_link()
+        return open_session(ctx, session, row.user_id)
+
+
+def redeem_personal_link(ctx: WalletContext, token: str, code: str) -> str:
+    """Check the short code of a personal link; returns a session cookie value."""
+    now = ctx.now()
+    with session_scope(ctx.engine) as session:
+        row = session.exec(
+            select(LoginToken)
+            .where(LoginToken.token_hash == token_hash(token))
+            .where(LoginToken.purpose == LoginPurpose.PERSONAL_LINK)
+        ).first()
+        if row is None or row.expires_at <= now or row.used_at is not None:
+            raise _expired_link()
+        if row.attempts >= MAX_CODE_ATTEMPTS:
+            raise WalletError(
+                "Trop d'essais. Ce lien est bloqué. Demandez un nouveau lien à votre conseiller.",
+                code="login_locked",
+                status=429,
+            )
+        if not same_hash(row.code_hash, token_hash("".join(code.split()))):
+            row.attempts += 1
+            session.add(row)
+            left = MAX_CODE_ATTEMPTS - row.attempts
+            error = WalletError(
+                f"Le code n'est pas bon. Il vous reste {left} essai{'s' if left > 1 else ''}.",
+                code="login_code_wrong",
+                status=401,
+            )
+            session.commit()  # the failed attempt counts even though we raise
+            raise error
+        row.attempts = 0
+        session.add(row)
+        return open_session(ctx, session, row.user_id)
+
+
+def session_user(ctx: WalletContext, cookie: str | None) -> str | None:
+    """The user id of a live session cookie, or None."""
+    if not cookie:
+        return None
+    now = ctx.now()
+    with session_scope(ctx.engine, write=False) as session:
+        row = session.exec(
+            select(WebSession).where(WebSession.token_hash == token_hash(cookie))
+        ).first()
+        if row is None or row.revoked_at is not None or row.expires_at <= now:
+            return None
+        return row.user_id
+
+
+def end_session(ctx: WalletContext, cookie: str | None) -> None:
+    if not cookie:
+        return
+    with session_scope(ctx.engine) as session:
+        row = session.exec(
+            select(WebSession).where(WebSession.token_hash == token_hash(cookie))
+        ).first()
+        if row is not None and row.revoked_at is None:
+            row.revoked_at = ctx.now()
+            session.add(row)
