@@ -67,9 +67,23 @@ class VerifierConfig:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
 
+TRUST_FILE = "trusted-issuers.yaml"
+
+
+def default_config(home: Path | None) -> VerifierConfig:
+    """Guarded network access, and the known issuers of ``<ATOUTS_HOME>/trusted-issuers.yaml``."""
+    registry = None
+    if home is not None and (home / TRUST_FILE).is_file():
+        registry = TrustRegistry.from_file(home / TRUST_FILE)
+    return VerifierConfig(fetcher=GuardedFetcher(), trust_registry=registry)
+
+
 def install(app: FastAPI, config: VerifierConfig | None = None) -> None:
     """Register the verification routes, the accessibility statement and the stylesheet."""
-    app.state.verifier_config = config or VerifierConfig(fetcher=GuardedFetcher())
+    if config is None:
+        settings = getattr(app.state, "settings", None)
+        config = default_config(getattr(settings, "home", None))
+    app.state.verifier_config = config
     app.include_router(router)
     if not any(getattr(route, "path", None) == "/static" for route in app.routes):
         app.mount("/static", StaticFiles(directory=str(API_DIR / "static")), name="static")

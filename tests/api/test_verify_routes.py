@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -152,3 +153,17 @@ def test_api_verifies_a_jwt_in_the_wrapper(client: TestClient) -> None:
     report = client.post("/verify", json={"jwt": token}).json()
     assert report["verdict"] == "verified"
     assert report["input_kind"] == "vc_jwt"
+
+
+def test_known_issuers_file_in_the_home_folder_is_the_trust_registry(tmp_path: Path) -> None:
+    from api.settings import Settings
+    from tests.verifier.builders import did_of, key, signed
+
+    pair = key()
+    (tmp_path / "trusted-issuers.yaml").write_text(
+        f"issuers:\n  - id: {did_of(pair)}\n    name: CFA\n", encoding="utf-8"
+    )
+    app = create_app(Settings(home=tmp_path))
+    report = TestClient(app).post("/verify", json=signed(pair)).json()
+    trust = next(c for c in report["checks"] if c["check"] == "issuer_trust")
+    assert trust["outcome"] == "passed"
