@@ -134,9 +134,22 @@ def _schema_errors(doc: Located) -> list[tuple[int | None, str]]:
     validator = _validator()
     found: list[tuple[int | None, str]] = []
     for error in validator.iter_errors(doc.data):
+        error = _precise(error)
         path: DataPath = tuple(error.absolute_path)
         found.append((doc.line(path), _french(error, path)))
     return found
+
+
+def _precise(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
+    """For "one of these forms" errors, the error of the form the author most likely meant
+    (a mapping that was meant as ``{ref: …}`` gets "unknown key", not "wrong form")."""
+    while error.validator in ("oneOf", "anyOf") and error.context:
+        # "is not of type" errors come from the forms the value plainly is not.
+        same_type = [e for e in error.context if e.validator != "type" or e.relative_path]
+        if not same_type:
+            break
+        error = jsonschema.exceptions.best_match(same_type) or error
+    return error
 
 
 def _french(error: jsonschema.ValidationError, path: DataPath) -> str:

@@ -263,3 +263,29 @@ def test_yaml_round_trip_is_lossless(ref: Referential) -> None:
     assert loads(text) == canonical(ref)
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator(schema).validate(to_data(ref))
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "line", "message"),
+    [
+        (
+            "{ref: B2, obligatoire: true}",
+            "{ref: B2, obligatoir: true}",
+            12,
+            "clé inconnue « obligatoir »",
+        ),
+        (
+            "{ref: B2, obligatoire: true}",
+            "{ref: B2, obligatoire: oui}",
+            12,
+            "doit être true ou false",
+        ),
+        ("{fr: Maçon, en: Bricklayer}", "{fr: Maçon, en: 3}", 4, "titre/en : doit être du texte"),
+    ],
+)
+def test_a_mistake_inside_an_alternative_form_is_named_precisely(
+    before: str, after: str, line: int, message: str
+) -> None:
+    [(found_line, found)] = _errors(EXAMPLE.replace(before, after))
+    assert found_line == line
+    assert message in found
