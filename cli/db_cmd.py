@@ -2,7 +2,8 @@
 is up to date (exit 0) or not (exit 1).
 
 The database is the one the application uses: ``ATOUTS_DATABASE_URL`` when set, otherwise the
-SQLite file ``atouts.db`` under ``ATOUTS_HOME``.
+SQLite file ``atouts.db`` under ``ATOUTS_HOME``. ``atouts db backup FICHIER`` copies the SQLite
+file safely while the application runs; ``atouts db check`` looks for damaged or dangling data.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import exc as sa_exc
@@ -30,6 +32,15 @@ def register(subparsers: Any) -> None:
     status = db_sub.add_parser("status", help="dire si la base de données est à jour")
     status.add_argument("--json", action="store_true", help="sortie JSON")
     status.set_defaults(handler=_status)
+
+    backup = db_sub.add_parser(
+        "backup", help="copier la base SQLite sans arrêter l'application (PostgreSQL : pg_dump)"
+    )
+    backup.add_argument("output", type=Path, metavar="FICHIER", help="fichier à écrire")
+    backup.set_defaults(handler=_backup)
+
+    check = db_sub.add_parser("check", help="vérifier l'intégrité des données enregistrées")
+    check.set_defaults(handler=_check)
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:
@@ -110,3 +121,38 @@ def _status(args: argparse.Namespace) -> int:
             f"attendue {expected}) : lancez `atouts db upgrade`. ({_where(engine)})"
         )
     return 0 if up_to_date else 1
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from storage.errors import StorageError
+    from storage.maintenance import backup_sqlite
+
+    engine = _engine()
+    try:
+        size = backup_sqlite(engine, args.output)
+    except StorageError as error:
+        print(str(error), file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print(
+        f"Copie de sauvegarde écrite : {args.output} ({size} octets). Les clés privées y sont "
+        "chiffrées : sauvegardez aussi, à part, ATOUTS_SECRET_KEY ou le fichier de clé."
+    )
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from storage.maintenance import integrity_problems
+
+    engine = _engine()
+    try:
+        problems = integrity_problems(engine)
+    finally:
+        engine.dispose()
+    if not problems:
+        print(f"Aucun problème trouvé : {_where(engine)}")
+        return 0
+    for problem in problems:
+        print(problem)
+    return 1
