@@ -24,6 +24,7 @@ import unicodedata
 from pathlib import Path
 
 from referentials.formats.csvutil import open_table
+from referentials.formats.summary import summarise
 from referentials.model import (
     CompetenceType,
     ImportSummary,
@@ -82,7 +83,7 @@ def load(paths: list[Path]) -> tuple[list[Referential], ImportSummary]:
         referential, found = _load_file(path)
         referentials.append(referential)
         warnings.extend(found)
-    return referentials, ImportSummary.of(referentials, warnings)
+    return referentials, summarise(referentials, warnings)
 
 
 def _load_file(path: Path) -> tuple[Referential, list[str]]:

@@ -18,6 +18,7 @@ from jsonschema import Draft201909Validator, FormatChecker
 
 from referentials.formats.case_export import dump
 from referentials.formats.case_import import CaseFormatError, from_package
+from referentials.formats.summary import summarise
 from referentials.model import ImportSummary, Referential
 
 __all__ = ["CaseFormatError", "dump", "from_package", "load", "schema_errors"]
@@ -46,7 +47,7 @@ def load(paths: list[Path]) -> tuple[list[Referential], ImportSummary]:
             referential, found = from_package(package, file.name)
             referentials.append(referential)
             warnings.extend(found)
-    return referentials, ImportSummary.of(referentials, warnings)
+    return referentials, summarise(referentials, warnings)
 
 
 def schema_errors(package: Mapping[str, Any], schema: Mapping[str, Any]) -> list[str]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import csv
 import gc
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from operator import itemgetter
@@ -121,8 +121,8 @@ class CsvTable:
         self,
         required: Sequence[ColumnSpec],
         optional: Sequence[ColumnSpec] = (),
-    ) -> Iterator[tuple[str, ...]]:
-        """Yield, for each data row, the values of ``required`` then ``optional`` columns.
+    ) -> list[tuple[str, ...]]:
+        """For each data row, the values of ``required`` then ``optional`` columns.
 
         A missing required column raises :class:`CsvFormatError` naming it; a missing optional
         column, or a short row, reads as ``""``. Values are returned as found (no stripping),
@@ -138,19 +138,31 @@ class CsvTable:
         for spec in optional:
             index = self.index_of(spec)
             positions.append(-1 if index is None else index)
-        width = len(self.header)
-        # The common case (every column present, full rows) runs at C speed: itemgetter over
-        # the csv reader. A short row or a missing optional column falls back to padding.
-        getter = itemgetter(*positions) if -1 not in positions and len(positions) > 1 else None
+        if -1 not in positions and len(positions) > 1:
+            # Every column present: read the whole file at C speed (itemgetter over the csv
+            # reader); a short row makes itemgetter fail, and the padded path below takes over.
+            try:
+                return self._read(lambda reader: list(map(itemgetter(*positions), reader)))
+            except IndexError:
+                pass
+
+        def padded(reader: Iterator[list[str]]) -> list[tuple[str, ...]]:
+            return [
+                tuple([row[i] if 0 <= i < len(row) else "" for i in positions])
+                for row in reader
+                if row
+            ]
+
+        return self._read(padded)
+
+    def _read(
+        self, collect: Callable[[Iterator[list[str]]], list[tuple[str, ...]]]
+    ) -> list[tuple[str, ...]]:
         with self.path.open(encoding="utf-8-sig", newline="") as handle:
             reader = csv.reader(handle, delimiter=self.delimiter)
             try:
                 next(reader, None)
-                for row in reader:
-                    if getter is not None and len(row) >= width:
-                        yield getter(row)
-                    elif row:
-                        yield tuple([row[i] if 0 <= i < len(row) else "" for i in positions])
+                return collect(reader)
             except (csv.Error, UnicodeDecodeError) as exc:
                 raise CsvFormatError(str(exc), path=self.path, line=reader.line_num) from exc
 

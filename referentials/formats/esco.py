@@ -17,7 +17,8 @@ Mapping (``shared/research/referentials.md`` §3.2):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from itertools import repeat
 from operator import attrgetter
 from pathlib import Path
 
@@ -31,6 +32,7 @@ from referentials.formats.esco_csv import (
     EscoData,
     parse_esco,
 )
+from referentials.formats.summary import summarise
 from referentials.model import (
     CompetenceType,
     ImportSummary,
@@ -108,24 +110,42 @@ def _item(concept: EscoConcept, code: str) -> Item:
     )
 
 
+_REQUIREMENTS = {
+    "essential": RequirementType.ESSENTIAL,
+    "optional": RequirementType.OPTIONAL,
+    "": RequirementType.OPTIONAL,
+}
+
+
+def _typed(
+    relation_type: RelationType, rows: list[tuple[str, ...]], unknown: set[str]
+) -> Iterator[Relation]:
+    """Relations from raw ``(source, relationType, target)`` rows.
+
+    An ESCO release has 125,000 of them: the common case builds them without a Python-level
+    loop (``starmap`` over columns); values that need trimming or are unknown take a slow path.
+    """
+    if not rows:
+        return iter(())
+    sources, kinds, targets = zip(*rows, strict=True)
+    odd = set(kinds).difference(_REQUIREMENTS)
+    if odd:
+        cleaned = {k: k.strip() for k in odd}
+        unknown.update(v for v in cleaned.values() if v not in _REQUIREMENTS)
+        kinds = tuple(cleaned.get(k, k) for k in kinds)
+    requirements = map(_REQUIREMENTS.get, kinds)
+    return map(Relation, repeat(relation_type), sources, targets, repeat(None), requirements)
+
+
 def to_referential(data: EscoData, version: str) -> tuple[Referential, list[str]]:
     """Map parsed ESCO records onto one :class:`Referential` (slug ``esco``)."""
     warnings = list(data.warnings)
     used: set[str] = set()
     items = [_item(c, _code(c.uri, used)) for c in data.concepts.values()]
-    requirement = {"essential": RequirementType.ESSENTIAL, "optional": RequirementType.OPTIONAL}
     relations: list[Relation] = []
     unknown_types: set[str] = set()
-    for occupation, skill, kind in data.requires:
-        req = requirement.get(kind)
-        if req is None:
-            unknown_types.add(kind)
-        relations.append(Relation(RelationType.REQUIRES, occupation, skill, requirement=req))
-    for skill, needed, kind in data.needs:
-        req = requirement.get(kind)
-        if req is None:
-            unknown_types.add(kind)
-        relations.append(Relation(RelationType.NEEDS, skill, needed, requirement=req))
+    relations.extend(_typed(RelationType.REQUIRES, data.requires, unknown_types))
+    relations.extend(_typed(RelationType.NEEDS, data.needs, unknown_types))
     relations.extend(Relation(RelationType.BROADER, a, b) for a, b in data.broader)
     if unknown_types:
         warnings.append(
@@ -169,4 +189,4 @@ def load(paths: list[Path]) -> tuple[list[Referential], ImportSummary]:
     with gc_paused():
         data = parse_esco(paths)
         referential, warnings = to_referential(data, _version(paths))
-        return [referential], ImportSummary.of([referential], warnings)
+        return [referential], summarise([referential], warnings)

@@ -73,12 +73,12 @@ class EscoData:
     """Everything read from a set of ESCO files."""
 
     concepts: dict[str, EscoConcept] = field(default_factory=dict)
-    # (occupation uri, skill uri, "essential" | "optional")
-    requires: list[tuple[str, str, str]] = field(default_factory=list)
-    # (skill uri, needed skill uri, "essential" | "optional")
-    needs: list[tuple[str, str, str]] = field(default_factory=list)
+    # (occupation uri, relationType as found: "essential" | "optional", skill uri)
+    requires: list[tuple[str, ...]] = field(default_factory=list)
+    # (skill uri, relationType as found, needed skill uri)
+    needs: list[tuple[str, ...]] = field(default_factory=list)
     # (narrower uri, broader uri); a dict keeps insertion order and removes duplicates.
-    broader: dict[tuple[str, str], None] = field(default_factory=dict)
+    broader: dict[tuple[str, ...], None] = field(default_factory=dict)
     languages: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
@@ -206,15 +206,10 @@ def parse_esco(paths: list[Path]) -> EscoData:
         elif role == "hierarchy":
             _read_hierarchy(data, table, label_lang)
         elif role == "occupation_skill":
-            for occ, rel, skill in table.rows(("occupationUri", "relationType", "skillUri")):
-                data.requires.append((occ, skill, rel.strip() or "optional"))
+            data.requires.extend(table.rows(("occupationUri", "relationType", "skillUri")))
         elif role == "skill_skill":
-            for src, rel, dst in table.rows(
-                ("originalSkillUri", "relationType", "relatedSkillUri")
-            ):
-                data.needs.append((src, dst, rel.strip() or "optional"))
+            data.needs.extend(table.rows(("originalSkillUri", "relationType", "relatedSkillUri")))
         elif role == "broader":
-            for child, parent in table.rows(("conceptUri", "broaderUri")):
-                data.broader.setdefault((child, parent), None)
+            data.broader.update(dict.fromkeys(table.rows(("conceptUri", "broaderUri"))))
     data.languages = list(languages)
     return data

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from referentials.formats.csvutil import gc_paused, open_table
+from referentials.formats.summary import summarise
 from referentials.model import (
     CompetenceType,
     ImportSummary,
@@ -363,4 +364,4 @@ def load(paths: list[Path]) -> tuple[list[Referential], ImportSummary]:
         relations=tuple(build.relations),
         properties={"source_format": "rome", "files": sorted(p.name for p in by_name.values())},
     )
-    return [referential], ImportSummary.of([referential], build.warnings)
+    return [referential], summarise([referential], build.warnings)

@@ -12,9 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from referentials.formats import esco
+from referentials.formats import blocks_csv, case, esco, rome
+from referentials.formats.summary import summarise
 from referentials.graph import build_graph
-from referentials.model import CompetenceType, ItemKind, Referential, RelationType
+from referentials.model import (
+    CompetenceType,
+    ImportSummary,
+    ItemKind,
+    Referential,
+    RelationType,
+)
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -254,3 +261,17 @@ def test_the_import_builds_an_acyclic_skills_graph_with_directed_lca(
     assert result is not None
     assert result.distance <= 2
     assert graph.graph.nodes[a]["labels"]["en"]
+
+
+def test_the_fast_summary_agrees_with_the_model_summary(shared: Path) -> None:
+    data = shared / "data"
+    for module, path in (
+        (esco, data / "esco" / "v1.1.1"),
+        (rome, data / "rome" / "v460"),
+        (blocks_csv, data / "legifrance-titres-pro"),
+        (case, data / "case" / "opensalt"),
+    ):
+        if not path.exists():
+            continue
+        referentials, _ = module.load([path])
+        assert summarise(referentials, ["w"]) == ImportSummary.of(referentials, ["w"])
