@@ -85,3 +85,16 @@ def test_missing_referential_and_usage_errors(
     with pytest.raises(SystemExit) as exit_:
         main(["referential", "import"])
     assert exit_.value.code == 64
+
+
+def test_case_export_imports_back_unchanged(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["referential", "import", "--bundled"]) == 0
+    files = []
+    for slug in ("attitude-pro-reunion", "btp-blocs-exemple", "modules-additionnels-exemple"):
+        out = home / f"{slug}.json"
+        assert main(["referential", "export", slug, "--format", "case", "-o", str(out)]) == 0
+        files.append(str(out))
+    capsys.readouterr()
+    assert main(["referential", "import", *files, "--json"]) == 0  # format guessed: case
+    stored = json.loads(capsys.readouterr().out)["stored"]
+    assert [s["outcome"] for s in stored] == ["unchanged"] * 3
