@@ -247,3 +247,16 @@ def test_no_status_means_nothing_to_withdraw() -> None:
     check = check_status({"id": "urn:uuid:1"}, context(None))
     assert check.outcome == Outcome.PASSED
     assert check.details == {"method": None}
+
+
+def test_status_list_2021_is_read_as_the_bitstring_list_it_became() -> None:
+    document = status_list_credential(revoked=(5,))
+    document["type"] = ["VerifiableCredential", "StatusList2021Credential"]
+    document["credentialSubject"]["type"] = "StatusList2021"
+    # The 2021 draft wrote plain base64url, without the multibase "u" prefix.
+    document["credentialSubject"]["encodedList"] = document["credentialSubject"]["encodedList"][1:]
+    entry = credential(5)
+    entry["credentialStatus"]["type"] = "StatusList2021Entry"
+    check = check_status(entry, context(mapped(document)))
+    assert check.outcome == Outcome.FAILED
+    assert check.codes() == ["revoked"]

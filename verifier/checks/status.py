@@ -7,6 +7,8 @@ type and dates, require the same ``statusPurpose`` (``status_purpose_mismatch``)
 131,072 entries (``STATUS_LIST_LENGTH_ERROR`` → ``status_list_length``: a warning under the default
 policy, an error under ``strict``), and the index in range (``RANGE_ERROR`` →
 ``status_index_out_of_range``). OB 3.0 §9 step 4 also names ``1EdTechRevocationList``.
+``StatusList2021Entry`` (the CCG draft that became Bitstring Status List) is read with the same
+algorithm.
 
 Outcomes: a set bit is ``failed`` (``revoked`` / ``suspended``). Anything that prevents reading
 the bit is ``indeterminate`` — never "revoked", never "not revoked" (reliability-ux.md V5/V6).
@@ -44,6 +46,11 @@ from verifier.status_cache import StatusListCache, ValidatedList
 from verifier.trust import TrustRegistry
 
 BITSTRING_ENTRY = "BitstringStatusListEntry"
+# The W3C CCG draft that became Bitstring Status List, still carried by many VC 1.1 badges: the
+# same algorithm under other type names (and a base64url list without the multibase prefix).
+STATUS_LIST_2021_ENTRY = "StatusList2021Entry"
+_LIST_CREDENTIAL_TYPES = frozenset({"BitstringStatusListCredential", "StatusList2021Credential"})
+_LIST_SUBJECT_TYPES = frozenset({"BitstringStatusList", "StatusList2021"})
 REVOCATION_LIST_1EDTECH = "1EdTechRevocationList"
 
 ProofChecker = Callable[[dict[str, Any], str | None], Check]
@@ -121,6 +128,10 @@ def _check_entry(
     try:
         if BITSTRING_ENTRY in types:
             return _check_bitstring(credential, dict(entry), path, ctx)
+        if STATUS_LIST_2021_ENTRY in types:
+            # Read it as the Bitstring Status List entry it was renamed to.
+            renamed = {**entry, "type": BITSTRING_ENTRY}
+            return _check_bitstring(credential, renamed, path, ctx)
         if REVOCATION_LIST_1EDTECH in types:
             return _check_1edtech(credential, dict(entry), path, ctx)
     except _Undetermined as exc:
@@ -190,7 +201,7 @@ def _load_bitstring_list(url: str, path: str, ctx: StatusContext) -> ValidatedLi
         return cached
     document = _fetch_json(url, ctx, path)
     list_types = _types(document.get("type"))
-    if "BitstringStatusListCredential" not in list_types:
+    if not _LIST_CREDENTIAL_TYPES & {t for t in list_types if isinstance(t, str)}:
         raise _Undetermined(
             _p(
                 Code.STATUS_LIST_INVALID,
@@ -203,7 +214,10 @@ def _load_bitstring_list(url: str, path: str, ctx: StatusContext) -> ValidatedLi
     subject = document.get("credentialSubject")
     if isinstance(subject, list) and len(subject) == 1:
         subject = subject[0]
-    if not isinstance(subject, Mapping) or "BitstringStatusList" not in _types(subject.get("type")):
+    subject_types = _types(subject.get("type")) if isinstance(subject, Mapping) else []
+    if not isinstance(subject, Mapping) or not _LIST_SUBJECT_TYPES & {
+        t for t in subject_types if isinstance(t, str)
+    }:
         raise _Undetermined(
             _p(
                 Code.STATUS_LIST_INVALID,
