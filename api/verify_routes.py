@@ -18,6 +18,7 @@ the issuers of this instance to the trust registry, pinned keys or another fetch
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -132,6 +133,7 @@ class VerifyRequest(BaseModel):
     domain: str | None = None
 
 
+_PLAIN_INPUT = re.compile(rb"^([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*|https://\S+)$")
 _WRAPPER_KEYS = frozenset({"credential", "jwt", "url"})
 _PROBLEM_SCHEMA = {
     "type": "object",
@@ -199,6 +201,10 @@ async def verify_api(request: Request) -> Any:
     except RecursionError:
         document = None  # the verifier reports json_too_deep itself
     except ValueError:
+        # A compact JWT or a link sent as plain text is usable too.
+        text = body.strip()
+        if _PLAIN_INPUT.match(text):
+            return verify(text, options=_options(request))
         return problem_response(
             400, "malformed_json", "Corps illisible", "Le corps de la requête n'est pas du JSON."
         )

@@ -167,3 +167,14 @@ def test_known_issuers_file_in_the_home_folder_is_the_trust_registry(tmp_path: P
     report = TestClient(app).post("/verify", json=signed(pair)).json()
     trust = next(c for c in report["checks"] if c["check"] == "issuer_trust")
     assert trust["outcome"] == "passed"
+
+
+def test_a_jwt_posted_as_plain_text_is_verified(client: TestClient) -> None:
+    from badges.jwt import encode_vc_jwt
+    from tests.verifier.builders import did_of, key, method_of, unsigned
+
+    pair = key()
+    token = encode_vc_jwt(unsigned(did_of(pair)), pair, kid=method_of(pair))
+    response = client.post("/verify", content=token, headers={"content-type": "text/plain"})
+    assert response.status_code == 200
+    assert response.json()["verdict"] == "verified"
