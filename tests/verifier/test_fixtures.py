@@ -383,7 +383,21 @@ def run_case(case: Case, shared: Path) -> VerificationReport:
     return verify(path.read_bytes(), options=options)
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+_CLR_REASON = (
+    "CLR 2.0 ClrCredential is not an OB 3.0 badge: badges.structure refuses its type and the "
+    "CLR context variants; verifying CLR is outside this verifier's scope for now"
+)
+CLR_CASES = [
+    Case("1edtech-validator/clr20/simple.json", V, pin=True, note="1EdTech: valid"),
+    Case("1edtech-validator/clr20/simple_v1.json", V, pin=True, note="1EdTech: warning"),
+]
+
+
+@pytest.mark.parametrize(
+    "case",
+    [*CASES, *(pytest.param(c, marks=pytest.mark.xfail(reason=_CLR_REASON)) for c in CLR_CASES)],
+    ids=[c.id for c in (*CASES, *CLR_CASES)],
+)
 def test_fixture_gets_its_stated_outcome(case: Case, shared: Path) -> None:
     report = run_case(case, shared)
     found = {str(c.check): c for c in report.checks}
