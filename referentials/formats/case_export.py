@@ -303,6 +303,15 @@ class _Exporter:
         }
         if ref.publisher:
             document["publisher"] = ref.publisher
+        # CASE document fields kept from an imported package, re-emitted when well typed.
+        extra = ref.properties.get("case_extra")
+        if isinstance(extra, dict):
+            for key in ("officialSourceURL", "frameworkType", "notes"):
+                if isinstance(extra.get(key), str):
+                    document[key] = extra[key]
+            subject = extra.get("subject")
+            if isinstance(subject, list) and all(isinstance(v, str) for v in subject):
+                document["subject"] = subject
         description = self.text(ref.description)
         if description:
             document["description"] = description

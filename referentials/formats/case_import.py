@@ -6,7 +6,8 @@ Real 1.0-era packages do not pass the 1.1 schema (``shared/research/referentials
 ends outside the package, ``sourcedId`` for ``identifier``. The importer accepts all of them,
 says so in warnings and drops nothing:
 
-* unknown item fields are kept in ``Item.properties["case_extra"]``;
+* unknown fields are kept in ``properties["case_extra"]`` of the item, relation or referential
+  (with the ``CFDefinitions`` of the package);
 * an association end that is neither an item nor the document stays a URI in the relation (the
   graph makes it an ``external`` stub node), with its title and ``targetType`` kept;
 * ``isChildOf`` → CFDocument marks a root and needs no relation (roots are recomputed on export).
@@ -63,6 +64,39 @@ _ITEM_FIELDS = frozenset(
         "educationalLevel",
         "extensions",
         "alternativeLabel",
+    }
+)
+_DOCUMENT_FIELDS = frozenset(
+    {
+        "identifier",
+        "sourcedId",
+        "uri",
+        "title",
+        "creator",
+        "publisher",
+        "lastChangeDateTime",
+        "caseVersion",
+        "language",
+        "version",
+        "adoptionStatus",
+        "licenseURI",
+        "description",
+        "extensions",
+    }
+)
+_ASSOCIATION_FIELDS = frozenset(
+    {
+        "identifier",
+        "sourcedId",
+        "associationType",
+        "uri",
+        "originNodeURI",
+        "destinationNodeURI",
+        "lastChangeDateTime",
+        "sequenceNumber",
+        "CFAssociationGroupingURI",
+        "notes",
+        "extensions",
     }
 )
 _STATUS = {
@@ -325,6 +359,9 @@ class _Reader:
                 props["case_identifier"] = _identifier(raw)
             if raw.get("notes"):
                 props["notes"] = raw["notes"]
+            extra = {k: v for k, v in raw.items() if k not in _ASSOCIATION_FIELDS}
+            if extra:
+                props["case_extra"] = extra
             ends = ((source, origin, "origin"), (target, destination, "destination"))
             for end, link, side in ends:
                 if end is None:
@@ -456,11 +493,12 @@ def _foreign_referential(
     props["case_version"] = case_version or ("1.1" if "v1p1" in reader.doc_uri else "1.0")
     if changed:
         props["case_last_change"] = changed
-    extra = {
-        k: v
-        for k, v in document.items()
-        if k in ("CFPackageURI", "subject", "notes", "officialSourceURL", "frameworkType")
-    }
+    # Nothing is dropped: document fields atouts does not model, and the definitions (item
+    # types, subjects, concepts…), are kept as found.
+    extra = {k: v for k, v in document.items() if k not in _DOCUMENT_FIELDS}
+    definitions = {k: v for k, v in dict(reader.package.get("CFDefinitions") or {}).items() if v}
+    if definitions:
+        extra["CFDefinitions"] = definitions
     if extra:
         props["case_extra"] = extra
     return Referential(
