@@ -141,6 +141,7 @@ class TreeBuilder:
             ctx = typed
 
         # step 13: each entry.
+        plans = ctx.plans
         node_id: str | None = None
         typed_here = False
         value_entries: dict[str, Any] | None = None
@@ -148,7 +149,7 @@ class TreeBuilder:
         for key, value in element.items():
             if key == "@context":
                 continue
-            plan = self._plan(ctx, key)
+            plan = plans.get(key) or self._plan(ctx, key)
             keyword = plan.keyword
             if keyword is None:
                 if plan.reason is not None:
@@ -249,7 +250,9 @@ class TreeBuilder:
         # 13.11-13.12; the term context's only decides how nested arrays expand, refused below.)
         predicate = plan.predicate
         if plan.container == 0:
-            if isinstance(value, list):
+            if type(value) is str and plan.plain:  # the common case, inlined
+                out.append((predicate, quoted(value)))
+            elif isinstance(value, list):
                 if not value:
                     raise Unsupported("empty_array")
                 for item in value:

@@ -120,6 +120,7 @@ class Plan:
         "keyword",
         "language",
         "mode",
+        "plain",
         "predicate",
         "reason",
         "scalar_reason",
@@ -137,6 +138,7 @@ class Plan:
         self.datatype: str | None = None
         self.language: str | None = None
         self.direction = False
+        self.plain = False  # a string value is a plain xsd:string literal
         expanded = active.vocab_iri(key)
         if expanded is None:
             self.reason = "dropped_term"
@@ -179,3 +181,4 @@ class Plan:
             direction = term["@direction"] if "@direction" in term else raw.get("@direction")
             self.direction = direction is not None  # dropped by toRDF without rdfDirection
             self.language = term["@language"] if "@language" in term else raw.get("@language")
+            self.plain = self.mode == 0 and not self.direction and self.language is None
