@@ -113,3 +113,13 @@ def test_usage_errors_exit_64(arguments: list[str], tmp_path: Path) -> None:
     except SystemExit as exc:  # argparse exits for missing or invalid arguments
         code = int(exc.code or 0)
     assert code == 64
+
+
+def test_recipient_option_checks_the_holder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, "badge.json", signed())
+    args = ["verify", str(path), "--offline", "--at", "2026-01-01T00:00:00Z"]
+    assert main([*args, "--recipient", "did:example:titulaire-1"]) == 0
+    assert main([*args, "--recipient", "did:example:someone-else", "--lang", "en"]) == 1
+    assert "was not issued to the stated person" in capsys.readouterr().out
