@@ -61,6 +61,9 @@ def _where(engine: Engine) -> str:
 
 
 def _upgrade(args: argparse.Namespace) -> int:
+    from alembic.util import CommandError as AlembicError
+
+    from storage.errors import NEWER_DATABASE_MESSAGE
     from storage.migrate import current_revision, upgrade
 
     engine = _engine()
@@ -72,6 +75,10 @@ def _upgrade(args: argparse.Namespace) -> int:
             f"Impossible d'ouvrir la base de données {_where(engine)} : {error.orig}",
             file=sys.stderr,
         )
+        return 1
+    except AlembicError:
+        # The database is at a revision these scripts do not know: a newer atouts migrated it.
+        print(NEWER_DATABASE_MESSAGE.format(current=current_revision(engine)), file=sys.stderr)
         return 1
     finally:
         engine.dispose()

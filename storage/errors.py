@@ -14,6 +14,10 @@ from __future__ import annotations
 from sqlalchemy import exc as sa_exc
 
 NOT_MIGRATED_MESSAGE = "La base de données n'est pas à jour : lancez `atouts db upgrade`."
+NEWER_DATABASE_MESSAGE = (
+    "La base de données a été mise à jour par une version plus récente d'atouts "
+    "(révision {current}) : installez cette version avant de démarrer."
+)
 
 # SQLSTATEs (PostgreSQL appendix A) that mean "try the transaction again".
 _TRANSIENT_SQLSTATES = frozenset(

@@ -15,12 +15,20 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError as AlembicError
 from sqlalchemy.engine import URL, Engine
 
-from storage.engine import DatabaseSettings, create_engine
-from storage.errors import NOT_MIGRATED_MESSAGE, DatabaseNotMigratedError, StorageError
+from storage.engine import SQLITE_BEGIN_OPTION, DatabaseSettings, create_engine
+from storage.errors import (
+    NEWER_DATABASE_MESSAGE,
+    NOT_MIGRATED_MESSAGE,
+    DatabaseNotMigratedError,
+    StorageError,
+)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# Arbitrary constant naming the PostgreSQL advisory lock held while migrating.
+_MIGRATION_LOCK = 0x61746F757473  # "atouts"
 
 
 def alembic_config(connection: sa.Connection | None = None) -> Config:
@@ -65,12 +73,20 @@ def _run(engine_or_url: Engine | str | URL, action: Callable[[Config], None]) ->
     engine, owned = _as_engine(engine_or_url)
     sqlite = engine.dialect.name == "sqlite"
     try:
-        with engine.connect() as connection:
+        # SQLite: take the write lock at BEGIN, so that a second `atouts db upgrade` started at
+        # the same time waits, then reads the new revision and has nothing left to do.
+        with engine.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"}).connect() as connection:
             raw = connection.connection.dbapi_connection
             if sqlite and raw is not None:
                 raw.execute("PRAGMA foreign_keys=OFF")
             try:
                 with connection.begin():
+                    if engine.dialect.name == "postgresql":
+                        # Several application servers may run `atouts db upgrade` as they start:
+                        # one migrates, the others wait here and then find nothing left to do.
+                        connection.execute(
+                            sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK}
+                        )
                     action(alembic_config(connection))
                     if sqlite:
                         dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
@@ -107,11 +123,27 @@ def is_up_to_date(engine: Engine) -> bool:
 
 
 def ensure_migrated(engine: Engine) -> None:
-    """Raise :class:`DatabaseNotMigratedError` (in French) unless the database is at the head."""
+    """Raise :class:`DatabaseNotMigratedError` (in French) unless the database is at the head.
+
+    A database behind the code asks for ``atouts db upgrade``; one migrated by a newer version
+    of atouts (a revision these scripts do not know, e.g. after rolling the code back) asks for
+    that version instead: upgrading could not help.
+    """
     current = current_revision(engine)
     expected = head_revision()
-    if current != expected:
-        raise DatabaseNotMigratedError(NOT_MIGRATED_MESSAGE, current=current, expected=expected)
+    if current == expected:
+        return
+    message = NOT_MIGRATED_MESSAGE
+    if current is not None and not _is_known(current):
+        message = NEWER_DATABASE_MESSAGE.format(current=current)
+    raise DatabaseNotMigratedError(message, current=current, expected=expected)
+
+
+def _is_known(revision: str) -> bool:
+    try:
+        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
+    except AlembicError:
+        return False
 
 
 def open_migrated_engine(settings: DatabaseSettings) -> Engine:

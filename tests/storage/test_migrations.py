@@ -3,6 +3,7 @@ and an unmigrated database is refused with a clear French message."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
 import storage.tables
+from cli.main import main
 from storage.engine import DatabaseSettings, create_engine
 from storage.errors import DatabaseNotMigratedError
 from storage.migrate import (
@@ -157,3 +159,53 @@ def test_the_application_engine_is_refused_until_the_database_is_migrated(
         assert is_up_to_date(engine)
     finally:
         engine.dispose()
+
+
+def _stamp(engine: Engine, revision: str) -> None:
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "create table if not exists alembic_version (version_num varchar(32) primary key)"
+        )
+        connection.exec_driver_sql("delete from alembic_version")
+        connection.execute(
+            sa.text("insert into alembic_version (version_num) values (:v)"), {"v": revision}
+        )
+
+
+def test_a_database_migrated_by_a_newer_atouts_asks_for_that_version(
+    empty_db_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    engine = create_engine(empty_db_url)
+    try:
+        upgrade(engine)
+        _stamp(engine, "9999_from_the_future")
+        with pytest.raises(DatabaseNotMigratedError, match="version plus récente") as refused:
+            ensure_migrated(engine)
+        assert refused.value.current == "9999_from_the_future"
+    finally:
+        engine.dispose()
+    monkeypatch.setenv("ATOUTS_DATABASE_URL", empty_db_url)
+    assert main(["db", "upgrade"]) == 1
+    assert "version plus récente" in capsys.readouterr().err
+
+
+def test_two_upgrades_started_together_migrate_once(empty_db_url: str) -> None:
+    """Several application servers starting at once may each run the migrations."""
+    barrier = threading.Barrier(3)
+    outcomes: list[object] = []
+
+    def run() -> None:
+        barrier.wait()
+        try:
+            outcomes.append(upgrade(empty_db_url))
+        except BaseException as error:  # asserted below
+            outcomes.append(error)
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes == [head_revision()] * 3
