@@ -244,3 +244,28 @@ def test_transaction_does_not_retry_a_real_error_or_forever(db_engine: Engine) -
     with pytest.raises(sa.exc.OperationalError):
         transaction(db_engine, always_locked, attempts=3, sleep=lambda _s: None)
     assert len(calls) == 3
+
+
+def test_time_comparisons_in_queries_mean_the_same_instant_on_both_databases(
+    db_engine: Engine,
+) -> None:
+    paris_summer = timezone(timedelta(hours=2))
+    with session_scope(db_engine) as session:
+        for hour in (8, 9, 10):
+            session.add(
+                AuditEvent(
+                    occurred_at=datetime(2026, 6, 1, hour, 0, tzinfo=UTC),
+                    action=f"at-{hour}",
+                    object_type="x",
+                    outcome=AuditOutcome.SUCCESS,
+                )
+            )
+    # 11:30 in Paris (summer) is 09:30 UTC: two events happened before it.
+    cutoff = datetime(2026, 6, 1, 11, 30, tzinfo=paris_summer)
+    with session_scope(db_engine, write=False) as session:
+        before = session.scalars(
+            sa.select(AuditEvent.action)  # type: ignore[call-overload]
+            .where(AuditEvent.occurred_at < cutoff)
+            .order_by(AuditEvent.occurred_at)
+        ).all()
+    assert before == ["at-8", "at-9"]
