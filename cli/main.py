@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "cli.db_cmd",
     "cli.referential_cmd",
     "cli.bake_cmd",
+    "cli.wallet_cmd",
 )
 
 

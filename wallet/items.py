@@ -73,6 +73,10 @@ def media_type_of(data: bytes) -> str:
 def _equality_key(credential: dict[str, Any], content_sha256: str) -> tuple[str, str]:
     """OB equality key; a badge without ids (some OB 2.0 assertions) is keyed by its bytes."""
     key = credential_key(credential)
+    badge = credential.get("badge")
+    if key is None and isinstance(badge, str) and isinstance(credential.get("id"), str):
+        # OB 2.0: an assertion is identified by its id, under the BadgeClass it asserts.
+        return badge[:500], str(credential["id"])[:500]
     if key is None:
         issuer = credential.get("issuer") or credential.get("badge")
         issuer_text = issuer if isinstance(issuer, str) else "urn:atouts:unknown-issuer"

@@ -51,4 +51,27 @@ def summarise(credential: Mapping[str, Any] | None) -> dict[str, Any]:
         "criteria": english.criteria,
         "competences": [c.name for c in english.competences],
     }
+    if not summary["name"] and isinstance(credential, Mapping):
+        _ob2_fallback(summary, credential)
     return summary
+
+
+def _ob2_fallback(summary: dict[str, Any], assertion: Mapping[str, Any]) -> None:
+    """OB 2.0 assertions name their BadgeClass (often only by URL, hosted elsewhere)."""
+    badge = assertion.get("badge")
+    if isinstance(badge, Mapping):
+        summary["name"] = str(badge.get("name") or "")
+        summary["description"] = str(badge.get("description") or "")
+        issuer = badge.get("issuer")
+        if isinstance(issuer, Mapping):
+            summary["issuer_name"] = str(issuer.get("name") or "")
+            summary["issuer_id"] = str(issuer.get("id") or "")
+        elif isinstance(issuer, str):
+            summary["issuer_id"] = issuer
+    elif isinstance(badge, str):
+        summary["issuer_id"] = badge
+    if not summary["name"]:
+        summary["name"] = "Badge (Open Badges 2.0)"
+    issued = assertion.get("issuedOn")
+    if isinstance(issued, str) and not summary["valid_from"]:
+        summary["valid_from"] = issued

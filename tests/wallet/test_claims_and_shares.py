@@ -10,7 +10,7 @@ from issuer.context import IssuerContext
 from issuer.status import change_status
 from storage.engine import session_scope
 from storage.tables import Claim, Share, ShareAccess, User, WalletCompetence
-from tests.wallet.conftest import Clock, issue_with_claim_code
+from tests.wallet.fixtures import Clock, issue_with_claim_code
 from verifier.report import Verdict
 from wallet.access import redeem_personal_link, session_user
 from wallet.claims import redeem_claim
