@@ -19,28 +19,27 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
+from referentials.formats.case_atouts import (
+    atouts_extension,
+    identifier_of,
+    item_from_extension,
+    referential_from_extension,
+    relation_from_extension,
+)
 from referentials.formats.case_common import (
-    EXTENSION,
     kind_of_item_type,
     mandatory_of_grouping,
     tree_order,
 )
 from referentials.model import (
-    Agreement,
-    CompetenceType,
-    CrosswalkMethod,
     Item,
     ItemKind,
-    Organisation,
-    OrganisationRole,
     Referential,
     ReferentialFormatError,
     Relation,
     RelationType,
-    RequirementType,
     Status,
 )
 
@@ -117,96 +116,6 @@ class CaseFormatError(ReferentialFormatError, ValueError):
         super().__init__([(None, message)], source=source)
 
 
-def _atouts(obj: Mapping[str, Any]) -> dict[str, Any] | None:
-    extensions = obj.get("extensions")
-    if isinstance(extensions, Mapping) and isinstance(extensions.get(EXTENSION), Mapping):
-        return dict(extensions[EXTENSION])
-    return None
-
-
-def _identifier(obj: Mapping[str, Any]) -> str:
-    return str(obj.get("identifier") or obj.get("sourcedId") or "")
-
-
-def _tuples(mapping: Any) -> dict[str, tuple[str, ...]]:
-    return {str(k): tuple(v) for k, v in dict(mapping or {}).items()}
-
-
-def _item_from_extension(ext: dict[str, Any]) -> Item:
-    return Item(
-        code=ext["code"],
-        kind=ItemKind(ext["kind"]),
-        labels=dict(ext.get("labels") or {}),
-        human_code=ext.get("human_code"),
-        alt_labels=_tuples(ext.get("alt_labels")),
-        descriptions=dict(ext.get("descriptions") or {}),
-        competence_type=CompetenceType(ext["competence_type"])
-        if ext.get("competence_type")
-        else None,
-        mandatory=ext.get("mandatory"),
-        rank=ext.get("rank"),
-        criteria=_tuples(ext.get("criteria")),
-        uri=ext.get("uri"),
-        replaces=tuple(ext.get("replaces") or ()),
-        properties=dict(ext.get("properties") or {}),
-    )
-
-
-def _relation_from_extension(ext: dict[str, Any]) -> Relation:
-    return Relation(
-        type=ext["type"],
-        source=ext["source"],
-        target=ext["target"],
-        mandatory=ext.get("mandatory"),
-        requirement=RequirementType(ext["requirement"]) if ext.get("requirement") else None,
-        rank=ext.get("rank"),
-        method=CrosswalkMethod(ext["method"]) if ext.get("method") else None,
-        confidence=ext.get("confidence"),
-        sequence=ext.get("sequence"),
-        properties=dict(ext.get("properties") or {}),
-    )
-
-
-def _referential_from_extension(
-    ext: dict[str, Any], items: list[Item], relations: list[Relation]
-) -> Referential:
-    items = list(items)
-    for entry in sorted(ext.get("externals") or (), key=lambda e: int(e["position"])):
-        items.insert(int(entry["position"]), _item_from_extension(dict(entry["item"])))
-    return Referential(
-        slug=ext["slug"],
-        version=ext["version"],
-        title=dict(ext.get("title") or {}),
-        status=Status(ext.get("status") or "draft"),
-        languages=tuple(ext.get("languages") or ("fr",)),
-        licence=ext.get("licence"),
-        description=dict(ext.get("description") or {}),
-        publisher=ext.get("publisher"),
-        organisations=tuple(
-            Organisation(
-                name=o["name"],
-                role=OrganisationRole(o["role"]),
-                url=o.get("url"),
-                note=o.get("note"),
-            )
-            for o in ext.get("organisations") or ()
-        ),
-        agreements=tuple(
-            Agreement(
-                version=a["version"],
-                agreed_on=date.fromisoformat(a["agreed_on"]),
-                organisations=tuple(a.get("organisations") or ()),
-                note=a.get("note"),
-            )
-            for a in ext.get("agreements") or ()
-        ),
-        replaces=ext.get("replaces"),
-        items=tuple(items),
-        relations=tuple(relations),
-        properties=dict(ext.get("properties") or {}),
-    )
-
-
 class _Reader:
     def __init__(self, package: Mapping[str, Any], name: str) -> None:
         document = package.get("CFDocument")
@@ -215,7 +124,7 @@ class _Reader:
         self.package = package
         self.name = name
         self.document = document
-        self.doc_id = _identifier(document)
+        self.doc_id = identifier_of(document)
         self.doc_uri = str(document.get("uri") or "")
         self.lang = str(document.get("language") or "en")
         self.warnings: list[str] = []
@@ -226,19 +135,19 @@ class _Reader:
         for raw in package.get("CFItems") or ():
             if not isinstance(raw, Mapping):
                 self.quirk("CFItem qui n'est pas un objet (ignoré)")
-            elif _identifier(raw) in seen:
+            elif identifier_of(raw) in seen:
                 self.quirk("CFItem en double (même identifier, le premier est gardé)")
             else:
-                seen.add(_identifier(raw))
+                seen.add(identifier_of(raw))
                 raw_items.append(raw)
         self.raw_items = raw_items
         # Ends are resolved by identifier first, then by URI.
         self.code_of: dict[str, str] = {}
         self.codes: set[str] = set()
         for raw in raw_items:
-            ext = _atouts(raw)
-            code = str(ext["code"]) if ext and "code" in ext else _identifier(raw)
-            self.code_of[_identifier(raw)] = code
+            ext = atouts_extension(raw)
+            code = str(ext["code"]) if ext and "code" in ext else identifier_of(raw)
+            self.code_of[identifier_of(raw)] = code
             self.codes.add(code)
             if raw.get("uri"):
                 self.code_of[str(raw["uri"])] = code
@@ -247,7 +156,7 @@ class _Reader:
             key: str(g.get("title") or "")
             for g in groupings
             if isinstance(g, Mapping)
-            for key in (_identifier(g), str(g.get("uri") or ""))
+            for key in (identifier_of(g), str(g.get("uri") or ""))
             if key
         }
 
@@ -270,10 +179,10 @@ class _Reader:
         return uri or f"urn:uuid:{identifier}", link
 
     def item(self, raw: Mapping[str, Any], criteria: dict[str, list[str]]) -> Item:
-        ext = _atouts(raw)
+        ext = atouts_extension(raw)
         if ext and "code" in ext and "kind" in ext:
-            return _item_from_extension(ext)
-        identifier = _identifier(raw)
+            return item_from_extension(ext)
+        identifier = identifier_of(raw)
         if "sourcedId" in raw and "identifier" not in raw:
             self.quirk("sourcedId au lieu de identifier")
         lang = str(raw.get("language") or self.lang)
@@ -325,7 +234,7 @@ class _Reader:
         grouping = raw.get("CFAssociationGroupingURI")
         if isinstance(grouping, Mapping):
             title = str(grouping.get("title") or "") or self.grouping_titles.get(
-                _identifier(grouping), ""
+                identifier_of(grouping), ""
             )
             return mandatory_of_grouping(title)
         return None
@@ -336,9 +245,9 @@ class _Reader:
         for raw in self.package.get("CFAssociations") or ():
             if not isinstance(raw, Mapping):
                 continue
-            ext = _atouts(raw)
+            ext = atouts_extension(raw)
             if ext and isinstance(ext.get("relation"), Mapping):
-                out.append(_relation_from_extension(dict(ext["relation"])))
+                out.append(relation_from_extension(dict(ext["relation"])))
                 continue
             source, origin = self.end(raw.get("originNodeURI"))
             target, destination = self.end(raw.get("destinationNodeURI"))
@@ -355,8 +264,8 @@ class _Reader:
             if kind.startswith("ext:") and kind[4:] in _ATOUTS_TYPES:
                 kind = kind[4:]
             props: dict[str, Any] = {}
-            if _identifier(raw):
-                props["case_identifier"] = _identifier(raw)
+            if identifier_of(raw):
+                props["case_identifier"] = identifier_of(raw)
             if raw.get("notes"):
                 props["notes"] = raw["notes"]
             extra = {k: v for k, v in raw.items() if k not in _ASSOCIATION_FIELDS}
@@ -395,7 +304,7 @@ class _Reader:
         relations: list[Relation] = []
         criteria: dict[str, list[str]] = {}
         for rubric in self.package.get("CFRubrics") or ():
-            if not isinstance(rubric, Mapping) or (_atouts(rubric) or {}).get("derived"):
+            if not isinstance(rubric, Mapping) or (atouts_extension(rubric) or {}).get("derived"):
                 continue
             for criterion in rubric.get("CFRubricCriteria") or ():
                 competence, _ = self.end(criterion.get("CFItemURI"))
@@ -410,10 +319,10 @@ class _Reader:
                     rank = int(position) if isinstance(position, int | float) else index
                     label = str(level.get("quality") or level.get("description") or rank)
                     props = {k: level[k] for k in ("score", "feedback") if k in level}
-                    props["case_identifier"] = _identifier(level)
+                    props["case_identifier"] = identifier_of(level)
                     items.append(
                         Item(
-                            code=_identifier(level) or f"{competence}-level-{index}",
+                            code=identifier_of(level) or f"{competence}-level-{index}",
                             kind=ItemKind.LEVEL,
                             labels={self.lang: label},
                             descriptions={self.lang: str(level["description"])}
@@ -461,9 +370,9 @@ def from_package(
         f"{name} : {what} ({count} fois) — lu avec tolérance (usage de l'ère CASE 1.0)"
         for what, count in sorted(reader.quirks.items())
     ]
-    ext = _atouts(document)
+    ext = atouts_extension(document)
     if ext and "slug" in ext and "version" in ext:
-        return _referential_from_extension(ext, items, relations), warnings
+        return referential_from_extension(ext, items, relations), warnings
     items = tree_order(items, relations, reader.root_sequence)
     return _foreign_referential(document, reader, items, relations), warnings
 
