@@ -69,6 +69,8 @@ def _sign_one(
         return BulkOutcome(create_proof(document, key, **options))
     except BadgeError as error:
         return BulkOutcome(None, error.code, str(error))
+    except Exception as error:  # one odd document must not sink the batch
+        return BulkOutcome(None, "signing_failed", f"{type(error).__name__}: {error}")
 
 
 def _worker_sign(documents: list[dict[str, Any]]) -> list[BulkOutcome]:

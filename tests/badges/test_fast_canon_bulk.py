@@ -57,6 +57,14 @@ def test_a_bad_document_fails_alone_with_its_code() -> None:
     assert outcomes[8].ok
 
 
+def test_a_document_that_is_not_json_ld_fails_alone() -> None:
+    documents: list[Any] = [badge(i) for i in range(3)]
+    documents[1] = {"@context": [VC_V2, OB], "credentialSubject": {"id": 42}}
+    outcomes = sign_many(documents, KEY, processes=1, **OPTIONS)
+    assert [o.ok for o in outcomes] == [True, False, True]
+    assert outcomes[1].error_code is not None
+
+
 def test_small_batches_are_signed_in_process() -> None:
     signer = BulkSigner(KEY, processes=2, **OPTIONS)
     outcomes = signer.sign_all([badge(1)])
