@@ -19,7 +19,7 @@ from matching.credit import CreditTables
 from matching.model import Holder, Holding
 from matching.resolve import NodeResolver
 
-__all__ = ["holder_from_credentials", "holdings_of", "is_verified"]
+__all__ = ["disclosed", "holder_from_credentials", "holdings_of", "is_verified"]
 
 
 def is_verified(verdict: object) -> bool:
@@ -119,3 +119,21 @@ def holder_from_credentials(
         if is_verified(verdict):
             holdings.extend(holdings_of(credential, tables, resolver))
     return Holder(holder_id, tuple(holdings), tuple(origins), dict(disclosure or {}))
+
+
+def disclosed(holder: Holder, tables: CreditTables) -> Holder:
+    """What an employer may see of an opted-in holder (``Holder.disclosure``):
+
+    * ``referentials``: list of referential slugs — only competences of those count and show;
+    * ``badges``: ``false`` hides badge ids and alignments from explanations (the competence
+      still counts: it was verified when it was recorded).
+    """
+    disclosure = holder.disclosure
+    holdings = holder.holdings
+    allowed = disclosure.get("referentials")
+    if isinstance(allowed, list | tuple):
+        slugs = {str(s) for s in allowed}
+        holdings = tuple(h for h in holdings if tables.referential(h.node) in slugs)
+    if disclosure.get("badges") is False:
+        holdings = tuple(Holding(h.node, None, h.level, None) for h in holdings)
+    return Holder(holder.id, holdings, holder.origins, holder.disclosure)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from matching.compile import CompiledJob, compile_job
 from matching.credit import CreditTables
+from matching.holders import disclosed
 from matching.model import Holder, Job, MatchResult
 from matching.params import DEFAULT_PARAMETERS, MatchParameters
 from matching.score import finish, holder_anchors, mobility_links, score_holder
@@ -79,8 +80,10 @@ class Matcher:
     # ------------------------------------------------------------------ holders
 
     def add_holder(self, holder: Holder) -> None:
-        """Index a holder who agreed to be found (re-adding replaces them)."""
+        """Index a holder who agreed to be found, as they agreed to be shown
+        (:func:`matching.holders.disclosed`); re-adding replaces them."""
         self.remove_holder(holder.id)
+        holder = disclosed(holder, self.tables)
         slot = len(self._holders)
         self._holders.append(holder)
         self._slot[holder.id] = slot

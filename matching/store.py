@@ -1,0 +1,200 @@
+"""The thin adapter between matching and the database (``storage.tables.jobs`` / ``wallets``).
+
+Everything here reads or writes rows; scoring stays in the pure modules. Tables used:
+
+* ``jobs`` + ``job_requirements`` ↔ :class:`~matching.model.Job` (the authored document is kept
+  in ``jobs.source``);
+* ``matching_optins``: the wallets whose holders agreed to be found, with what they agreed to
+  show (``disclosure``); withdrawing deletes the row;
+* ``wallet_competences``: the inverted index node → wallets of the competences **verified**
+  badges assert (``wallet_item_id`` is the evidence), filled by :func:`record_holdings`.
+
+The caller owns the transaction (``storage.engine.session_scope``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlmodel import Session, col, delete, select
+
+from matching.model import Holder, Holding, Job, Requirement
+from storage.tables import (
+    Job as JobRow,
+)
+from storage.tables import (
+    JobRequirement,
+    JobStatus,
+    MatchingOptIn,
+    Wallet,
+    WalletCompetence,
+    WalletItem,
+)
+
+__all__ = [
+    "delete_job",
+    "get_job",
+    "holder_for_wallet",
+    "list_jobs",
+    "opt_in",
+    "opted_in_holders",
+    "record_holdings",
+    "save_job",
+    "withdraw",
+]
+
+_STATUS = {"open": JobStatus.OPEN, "draft": JobStatus.DRAFT, "closed": JobStatus.CLOSED}
+
+
+def save_job(session: Session, job: Job, *, organisation_id: str | None = None) -> None:
+    """Create or replace a job and its requirements."""
+    row = session.get(JobRow, job.id)
+    if row is None:
+        row = JobRow(id=job.id, title=job.title, organisation_id=organisation_id)
+    row.title = job.title
+    row.description = job.description
+    row.status = _STATUS.get(job.status, JobStatus.OPEN)
+    row.source = job.to_dict()
+    if organisation_id is not None:
+        row.organisation_id = organisation_id
+    session.add(row)
+    session.flush()
+    session.exec(delete(JobRequirement).where(col(JobRequirement.job_id) == job.id))
+    for position, req in enumerate(job.requirements):
+        session.add(
+            JobRequirement(
+                job_id=job.id,
+                position=position,
+                node_id=req.node,
+                node_kind="node",
+                label=(req.label or "")[:500],
+                mandatory=req.mandatory,
+                expected_level=req.level,
+            )
+        )
+    session.flush()
+
+
+def _job(session: Session, row: JobRow) -> Job:
+    reqs = session.exec(
+        select(JobRequirement)
+        .where(JobRequirement.job_id == row.id)
+        .order_by(col(JobRequirement.position))
+    ).all()
+    occupations = tuple((row.source or {}).get("occupations", ()))
+    return Job(
+        row.id,
+        row.title,
+        tuple(Requirement(r.node_id, r.mandatory, r.expected_level, r.label or None) for r in reqs),
+        occupations,
+        row.description,
+        str(row.status),
+    )
+
+
+def get_job(session: Session, job_id: str) -> Job | None:
+    row = session.get(JobRow, job_id)
+    return None if row is None else _job(session, row)
+
+
+def list_jobs(session: Session, *, status: str | None = "open") -> list[Job]:
+    """Jobs (open ones by default), by id."""
+    query = select(JobRow).order_by(col(JobRow.id))
+    if status is not None:
+        query = query.where(JobRow.status == _STATUS[status])
+    return [_job(session, row) for row in session.exec(query).all()]
+
+
+def delete_job(session: Session, job_id: str) -> bool:
+    row = session.get(JobRow, job_id)
+    if row is None:
+        return False
+    session.exec(delete(JobRequirement).where(col(JobRequirement.job_id) == job_id))
+    session.delete(row)
+    session.flush()
+    return True
+
+
+def opt_in(session: Session, wallet_id: str, disclosure: Mapping[str, Any] | None = None) -> None:
+    """The holder agrees to be found, showing ``disclosure`` (replaces an earlier choice)."""
+    row = session.get(MatchingOptIn, wallet_id)
+    if row is None:
+        row = MatchingOptIn(wallet_id=wallet_id, disclosure=dict(disclosure or {}))
+    else:
+        row.disclosure = dict(disclosure or {})
+    session.add(row)
+    session.flush()
+
+
+def withdraw(session: Session, wallet_id: str) -> bool:
+    """The holder no longer wants to be found."""
+    row = session.get(MatchingOptIn, wallet_id)
+    if row is None:
+        return False
+    session.delete(row)
+    session.flush()
+    return True
+
+
+def record_holdings(
+    session: Session, wallet_id: str, wallet_item_id: str, holdings: Iterable[Holding]
+) -> None:
+    """Replace what one wallet item asserts (call it after each verification of the item)."""
+    session.exec(
+        delete(WalletCompetence).where(col(WalletCompetence.wallet_item_id) == wallet_item_id)
+    )
+    seen: set[str] = set()
+    for holding in holdings:
+        if holding.node in seen:
+            continue
+        seen.add(holding.node)
+        level = str(holding.level) if holding.level is not None else None
+        session.add(
+            WalletCompetence(
+                wallet_id=wallet_id,
+                wallet_item_id=wallet_item_id,
+                node_id=holding.node,
+                level=level,
+            )
+        )
+    session.flush()
+
+
+def _holders(
+    session: Session, wallet_ids: list[str] | None, disclosures: Mapping[str, Mapping[str, Any]]
+) -> list[Holder]:
+    query = (
+        select(WalletCompetence, WalletItem.credential_id, WalletItem.verdict)
+        .join(WalletItem, col(WalletItem.id) == col(WalletCompetence.wallet_item_id))
+        .order_by(col(WalletCompetence.wallet_id), col(WalletCompetence.node_id))
+    )
+    if wallet_ids is not None:
+        query = query.where(col(WalletCompetence.wallet_id).in_(wallet_ids))
+    found: dict[str, list[Holding]] = {w: [] for w in (wallet_ids or [])}
+    for competence, credential_id, verdict in session.exec(query).all():
+        if verdict != "verified":
+            continue  # only verified badges assert competences (re-verification may revoke)
+        level = int(competence.level) if competence.level and competence.level.isdigit() else None
+        found.setdefault(competence.wallet_id, []).append(
+            Holding(competence.node_id, credential_id, level)
+        )
+    return [
+        Holder(wallet_id, tuple(holdings), disclosure=dict(disclosures.get(wallet_id, {})))
+        for wallet_id, holdings in sorted(found.items())
+    ]
+
+
+def opted_in_holders(session: Session) -> list[Holder]:
+    """Every holder who agreed to be found, with their verified competences and disclosure."""
+    rows = session.exec(select(MatchingOptIn).order_by(col(MatchingOptIn.wallet_id))).all()
+    disclosures = {r.wallet_id: r.disclosure or {} for r in rows}
+    return _holders(session, list(disclosures), disclosures)
+
+
+def holder_for_wallet(session: Session, wallet_id: str) -> Holder | None:
+    if session.get(Wallet, wallet_id) is None:
+        return None
+    row = session.get(MatchingOptIn, wallet_id)
+    disclosure = {wallet_id: row.disclosure or {}} if row is not None else {}
+    return _holders(session, [wallet_id], disclosure)[0]
