@@ -43,6 +43,7 @@ from referentials.model import (
     Referential,
     Relation,
     RelationType,
+    RequirementType,
     is_uri,
     item_url,
 )
@@ -169,6 +170,11 @@ class _Exporter:
         if rel.mandatory is not None:
             out["CFAssociationGroupingURI"] = self.grouping(rel.mandatory)
             extensions["mandatory"] = rel.mandatory
+        elif rel.requirement is not None:
+            # essential / optional requirements (ESCO, ROME coeur de métier) travel the same way.
+            essential = rel.requirement == RequirementType.ESSENTIAL
+            out["CFAssociationGroupingURI"] = self.grouping(essential)
+            extensions["requirement"] = rel.requirement.value
         notes = rel.properties.get("notes")
         if isinstance(notes, str):
             out["notes"] = notes

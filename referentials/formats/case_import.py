@@ -40,6 +40,7 @@ from referentials.model import (
     ReferentialFormatError,
     Relation,
     RelationType,
+    RequirementType,
     Status,
 )
 
@@ -239,6 +240,17 @@ class _Reader:
             return mandatory_of_grouping(title)
         return None
 
+    def requirement(self, raw: Mapping[str, Any], essential: bool | None) -> RequirementType | None:
+        extensions = raw.get("extensions")
+        if isinstance(extensions, Mapping) and extensions.get("requirement") in (
+            "essential",
+            "optional",
+        ):
+            return RequirementType(extensions["requirement"])
+        if essential is None:
+            return None
+        return RequirementType.ESSENTIAL if essential else RequirementType.OPTIONAL
+
     def relations(self, replaces: dict[str, list[str]]) -> list[Relation]:
         out: list[Relation] = []
         external: set[str] = set()
@@ -271,6 +283,11 @@ class _Reader:
             extra = {k: v for k, v in raw.items() if k not in _ASSOCIATION_FIELDS}
             if extra:
                 props["case_extra"] = extra
+            mandatory, requirement = self.mandatory(raw), None
+            if kind in (RelationType.REQUIRES, RelationType.NEEDS):
+                # On requirements the grouping says essential / optional, not mandatory.
+                requirement = self.requirement(raw, mandatory)
+                mandatory = None
             ends = ((source, origin, "origin"), (target, destination, "destination"))
             for end, link, side in ends:
                 if end is None:
@@ -286,7 +303,8 @@ class _Reader:
                     type=kind,
                     source=source if source is not None else self.doc_uri,
                     target=target if target is not None else self.doc_uri,
-                    mandatory=self.mandatory(raw),
+                    mandatory=mandatory,
+                    requirement=requirement,
                     sequence=sequence,
                     properties=props,
                 )

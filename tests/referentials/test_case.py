@@ -331,6 +331,13 @@ def test_mandatory_and_optional_travel_without_atouts_extensions(keep_extension:
     assert kinds["Technicité courante"] is ItemKind.BLOCK
 
 
+def test_essential_and_optional_requirements_travel_without_atouts_extensions() -> None:
+    package = _strip(_wire(case.dump(_blocks_referential())), keep_mandatory=False)
+    ref, _ = case.from_package(package)
+    requires = [r for r in ref.relations if r.type == "requires"]
+    assert [(r.requirement, r.mandatory) for r in requires] == [(RequirementType.ESSENTIAL, None)]
+
+
 def test_replaced_items_travel_as_replaced_by_associations(schema: dict[str, Any]) -> None:
     ref = _blocks_referential()
     items = tuple(
