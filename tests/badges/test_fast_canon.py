@@ -347,3 +347,44 @@ def test_vector_hashes_and_proof_value_are_reproduced_on_the_fast_path(
     assert data.hex() == expected["dataToSignHex"]
     assert proof["proofValue"] == expected["proofValue"]
     assert STATS.snapshot() == {"handled": 4, "fallbacks": {}, "fallback_rate": 0.0}
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "ex:a",
+        "exnp:a",
+        "ex://host/a",
+        "https://x.example/y",
+        "urn:uuid:0f4a3b7e-7a52-4c09-8f0a-1d6f1b0a2c11",
+        "did:key:z6MkmkLjaKWRBrAN9Lz9x1bh2AjEY9WxreRRDER4P59nRU5h",
+        "xsd:string",
+        "cred:x",
+        "_:b0",
+        "rel/path",
+        "@id",
+        "@unknown",
+        "a b:c",
+        "https://x.example/a b",
+        ":nothing",
+    ],
+)
+def test_id_expansion_agrees_with_pyld(value: str) -> None:
+    """The fast ``@id`` expansion is pyld's (null base), refusing what RDF would not keep."""
+    from badges.jsonld.fast_context import ABSOLUTE_IRI, cache_for
+    from badges.jsonld.fast_terms import Unsupported, expand_id
+
+    cache = cache_for(default_loader())
+    assert cache is not None
+    inline = {
+        "ex": "https://example.org/ns#",
+        "exnp": {"@id": "https://e.org/np#", "@prefix": False},
+    }
+    ctx = cache.initial.derive_embedded([VC_V2, OB, inline])
+    expected = cache.processor._expand_iri(ctx.raw, value, base=None)
+    keeps = isinstance(expected, str) and bool(ABSOLUTE_IRI.match(expected))
+    if keeps and not expected.startswith("_:"):
+        assert expand_id(ctx, value) == expected
+    else:
+        with pytest.raises(Unsupported):
+            expand_id(ctx, value)
