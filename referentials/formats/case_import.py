@@ -152,12 +152,18 @@ class _Reader:
             self.codes.add(code)
             if raw.get("uri"):
                 self.code_of[str(raw["uri"])] = code
-        groupings = (package.get("CFDefinitions") or {}).get("CFAssociationGroupings") or ()
-        self.grouping_titles = {
-            key: str(g.get("title") or "")
-            for g in groupings
-            if isinstance(g, Mapping)
-            for key in (identifier_of(g), str(g.get("uri") or ""))
+        definitions = package.get("CFDefinitions") or {}
+        self.grouping_titles = self._titles(definitions.get("CFAssociationGroupings"))
+        self.item_type_titles = self._titles(definitions.get("CFItemTypes"))
+
+    @staticmethod
+    def _titles(definitions: Any) -> dict[str, str]:
+        """Title of each CFDefinitions entry, by identifier and by URI."""
+        return {
+            key: str(d.get("title") or "")
+            for d in definitions or ()
+            if isinstance(d, Mapping)
+            for key in (identifier_of(d), str(d.get("uri") or ""))
             if key
         }
 
@@ -188,6 +194,12 @@ class _Reader:
             self.quirk("sourcedId au lieu de identifier")
         lang = str(raw.get("language") or self.lang)
         item_type = str(raw.get("CFItemType") or "")
+        type_link = raw.get("CFItemTypeURI")
+        if not item_type and isinstance(type_link, Mapping):
+            # Only the link: its title, else the CFItemTypes definition it points to.
+            item_type = str(type_link.get("title") or "") or self.item_type_titles.get(
+                identifier_of(type_link), ""
+            )
         props: dict[str, Any] = {"case_identifier": identifier}
         if item_type:
             props["CFItemType"] = item_type

@@ -147,6 +147,36 @@ def test_external_association_ends_are_stub_nodes_of_the_graph(case_dir: Path) -
     assert len(graph.nodes_of_type(NodeType.EXTERNAL)) == summary.nodes_by_type["external"]
 
 
+def test_item_types_come_from_cfitemtype_or_the_definitions(case_dir: Path) -> None:
+    raw = json.loads((case_dir / "opensalt" / OPENSALT).read_text(encoding="utf-8"))
+    (ref,), _ = case.load([case_dir / "opensalt" / OPENSALT])
+    types = {i.properties["case_identifier"]: i.properties["CFItemType"] for i in ref.items}
+    assert types == {i["identifier"]: i["CFItemType"] for i in raw["CFItems"]}
+    package = {
+        "CFDocument": {
+            "identifier": "d",
+            "uri": "urn:d",
+            "title": "T",
+            "creator": "c",
+            "lastChangeDateTime": "2020-01-01T00:00:00Z",
+        },
+        "CFItems": [
+            {
+                "identifier": "i",
+                "uri": "urn:i",
+                "fullStatement": "Bloc A",
+                "lastChangeDateTime": "2020-01-01T00:00:00Z",
+                "CFItemTypeURI": {"identifier": "t", "uri": "urn:t", "title": ""},
+            }
+        ],
+        "CFDefinitions": {
+            "CFItemTypes": [{"identifier": "t", "uri": "urn:t", "title": "Bloc de compétences"}]
+        },
+    }
+    only, _ = case.from_package(package)
+    assert only.items[0].kind is ItemKind.BLOCK
+
+
 def test_sourced_id_is_accepted_for_identifier() -> None:
     package = {
         "CFDocument": {
