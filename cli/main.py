@@ -25,6 +25,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "cli.referential_cmd",
     "cli.bake_cmd",
     "cli.wallet_cmd",
+    "cli.issue_cmd",
+    "cli.match_cmd",
 )
 
 

@@ -19,7 +19,7 @@ import hashlib
 import hmac
 import os
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -27,7 +27,14 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from badges.keys import Ed25519KeyPair
 
-__all__ = ["KeyCustody", "KeyCustodyError", "generate_kek", "kek_from_text", "load_kek_file"]
+__all__ = [
+    "KeyCustody",
+    "KeyCustodyError",
+    "generate_kek",
+    "kek_from_text",
+    "load_custody",
+    "load_kek_file",
+]
 
 _VERSION = b"\x01"
 _NONCE_BYTES = 12
@@ -128,3 +135,24 @@ class KeyCustody:
                 "la clé de signature ne s'ouvre pas avec cette clé maître"
             ) from exc
         return Ed25519KeyPair.from_seed(seed)
+
+
+def load_custody(environ: Mapping[str, str], home: Path) -> KeyCustody:
+    """The custody the composition roots use, from an environment mapping they pass in.
+
+    ``ATOUTS_SECRET_KEY`` (the KEK itself), else ``ATOUTS_SECRET_KEY_FILE``, else the file
+    ``<ATOUTS_HOME>/secret.key`` created on first use with mode 0600 (a local demo; in
+    production keep it out of the database backups, ADR 0003). ``ATOUTS_SECRET_KEY_PREVIOUS``
+    (comma-separated) lists retired KEKs that must still open old keys.
+    """
+    keks: list[bytes] = []
+    if environ.get("ATOUTS_SECRET_KEY"):
+        keks.append(kek_from_text(environ["ATOUTS_SECRET_KEY"]))
+    elif environ.get("ATOUTS_SECRET_KEY_FILE"):
+        keks.append(load_kek_file(Path(environ["ATOUTS_SECRET_KEY_FILE"])))
+    else:
+        keks.append(load_kek_file(Path(home) / "secret.key", create=True))
+    for text in environ.get("ATOUTS_SECRET_KEY_PREVIOUS", "").split(","):
+        if text.strip():
+            keks.append(kek_from_text(text))
+    return KeyCustody(keks)
