@@ -7,21 +7,26 @@ path" (pyld expansion + URDNA2015 with safe mode and bounds). The fast path is:
 1. :mod:`badges.jsonld.fast_context` — pyld's own context processing, memoised per
    (active context, local context) and per document loader. Contexts are still loaded only
    through the caller's loader, so the allow-list and the digest pins apply unchanged.
-2. :mod:`badges.jsonld.fast_rdf` — one walk of the compacted JSON straight to triples,
-   reproducing JSON-LD 1.1 expansion and toRDF for the subset credentials use. Everything
-   else (and everything the reference path would call data loss: dropped terms, relative
-   IRIs) is refused, and the reference path then decides — so safe mode is never weaker here.
-3. :mod:`badges.jsonld.fast_canon` — RDFC-1.0 labelling when all first-degree hashes are
-   unique (no N-degree step); a tie goes back to the reference path.
+2. :mod:`badges.jsonld.fast_rdf` (with :mod:`badges.jsonld.fast_terms`) — one walk of the
+   compacted JSON straight to quads, reproducing JSON-LD 1.1 expansion and toRDF for the
+   subset credentials use, with per-context compiled plans. Everything else (and everything
+   the reference path calls data loss: dropped terms, relative IRIs and types) is refused, and
+   the reference path then decides — so safe mode is never weaker here.
+3. :mod:`badges.jsonld.fast_canon` — RDFC-1.0 on integer blank nodes: canonical labels from
+   the first-degree hashes, and the N-degree step (§4.8) only for the blank nodes that tie,
+   under the same work budget as the reference (``CanonLimits.max_work``).
 
 The output is byte-identical to the reference path; ``tests/badges/test_fast_canon*.py``
-check it differentially on generated credentials and on every vector. Each fallback is
-counted in :data:`STATS` (shown by ``python -m bench.data_integrity``).
+check it differentially on generated credentials, on every vector and on every document of
+``../shared/standards``. Each fallback is counted, with its reason, in :data:`STATS` (shown by
+``python -m bench.data_integrity``). Only pyld 3.3.0 (pinned) is used, never patched: the fast
+path calls a few of its internal functions (context processing, IRI expansion, double
+formatting) so that those rules are pyld's own.
 
 Bounds: the fast path refuses documents with more quads or blank nodes than ``CanonLimits``
-allows, so that the reference path raises the proper ``canonicalization_limit_exceeded``; its
-own work is linear in the size of the document (plus sorting) and it never runs the
-exponential N-degree step, so it cannot be poisoned.
+allows, or whose N-degree step exceeds the work budget, so that the reference path raises the
+proper ``canonicalization_limit_exceeded``; apart from that step its work is linear in the size
+of the document (plus sorting). Memos are bounded (see ``fast_context`` / ``fast_rdf``).
 """
 
 from __future__ import annotations
