@@ -238,6 +238,12 @@ class CreditTables:
                             offer(
                                 other, Source(credit, CreditKind.RELATED, (other, anchor[0], *tail))
                             )
+        # A block, certification or module asserts its competences: holding it gives the
+        # same partial credit as holding the competence it asserts.
+        partial = [(h, src) for h, src in found.items() if not src.kind.is_match]
+        for held, source in sorted(partial, key=lambda e: e[0]):
+            for container, path in self.containers_of(held).items():
+                offer(container, Source(source.credit, source.kind, (*path, *source.path[1:])))
         return found
 
     def _descendants(self, t: str) -> dict[str, tuple[str, ...]]:
