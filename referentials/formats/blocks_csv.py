@@ -23,7 +23,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from referentials.formats.csvutil import open_table
+from referentials.formats.csvutil import csv_files, open_table
 from referentials.formats.summary import summarise
 from referentials.model import (
     CompetenceType,
@@ -76,13 +76,11 @@ def load(paths: list[Path]) -> tuple[list[Referential], ImportSummary]:
     """One referential per CSV file (slug from the file name)."""
     referentials: list[Referential] = []
     warnings: list[str] = []
-    files: list[Path] = []
-    for path in paths:
-        files.extend(sorted(path.rglob("*.csv")) if path.is_dir() else [path])
-    for path in files:
-        referential, found = _load_file(path)
-        referentials.append(referential)
-        warnings.extend(found)
+    with csv_files(paths) as files:
+        for path in files:
+            referential, found = _load_file(path)
+            referentials.append(referential)
+            warnings.extend(found)
     return referentials, summarise(referentials, warnings)
 
 

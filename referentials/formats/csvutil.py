@@ -19,8 +19,10 @@ from __future__ import annotations
 import csv
 import gc
 import re
+import tempfile
+import zipfile
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
@@ -30,6 +32,7 @@ from referentials.model import ReferentialFormatError
 __all__ = [
     "CsvFormatError",
     "CsvTable",
+    "csv_files",
     "gc_paused",
     "open_table",
     "split_multi",
@@ -50,6 +53,57 @@ class CsvFormatError(ReferentialFormatError, ValueError):
         self.path = path
         self.line = line
         super().__init__([(line or None, message)], source=path.name)
+
+
+#: Largest total size of the CSV files extracted from one zip (the full ESCO release is ~0.5 GB).
+MAX_ZIP_BYTES = 2 << 30
+
+
+@contextmanager
+def csv_files(paths: Sequence[Path]) -> Iterator[list[Path]]:
+    """The CSV files named by ``paths``: files as given, folders searched recursively, and the
+    ``.csv`` members of ``.zip`` archives (publishers ship ESCO and ROME as zips), extracted to
+    a temporary folder that lives as long as the ``with`` block.
+
+    Members are written under their base name only (no path from the archive is trusted) and
+    the total uncompressed size is capped (:data:`MAX_ZIP_BYTES`).
+    """
+    with ExitStack() as stack:
+        found: list[Path] = []
+        for path in paths:
+            if path.is_dir():
+                found.extend(sorted(path.rglob("*.csv")))
+            elif path.suffix.lower() == ".zip":
+                found.extend(
+                    _extract(path, Path(stack.enter_context(tempfile.TemporaryDirectory())))
+                )
+            else:
+                found.append(path)
+        yield found
+
+
+def _extract(archive: Path, folder: Path) -> list[Path]:
+    try:
+        with zipfile.ZipFile(archive) as zipped:
+            members = [
+                m
+                for m in zipped.infolist()
+                if not m.is_dir() and m.filename.lower().endswith(".csv")
+            ]
+            if sum(m.file_size for m in members) > MAX_ZIP_BYTES:
+                raise CsvFormatError("archive trop volumineuse une fois décompressée", path=archive)
+            extracted: list[Path] = []
+            for index, member in enumerate(sorted(members, key=lambda m: m.filename)):
+                name = Path(member.filename.replace("\\", "/")).name
+                # Two members with the same base name in different folders stay distinct.
+                target = folder / (name if not (folder / name).exists() else f"{index}-{name}")
+                with zipped.open(member) as source, target.open("wb") as sink:
+                    while chunk := source.read(1 << 20):
+                        sink.write(chunk)
+                extracted.append(target)
+            return extracted
+    except zipfile.BadZipFile as exc:
+        raise CsvFormatError(f"archive zip illisible ({exc})", path=archive) from exc
 
 
 @contextmanager

@@ -50,7 +50,7 @@ __all__ = ["ATTRIBUTION", "load"]
 #: Attribution required by Commission Decision 2011/833/EU.
 ATTRIBUTION = "This service uses the ESCO classification of the European Commission."
 
-_VERSION = re.compile(r"^v?\d+(?:\.\d+)+$", re.IGNORECASE)
+_VERSION = re.compile(r"(?:^|[\s_-])v?(\d+(?:\.\d+)+)(?:$|[\s_-])", re.IGNORECASE)
 
 _KINDS = {
     OCCUPATION: ItemKind.OCCUPATION,
@@ -60,12 +60,14 @@ _KINDS = {
 
 
 def _version(paths: Iterable[Path]) -> str:
-    """The release, read from a ``v1.1.1``-like folder name on the path (ESCO files do not carry
-    it), else ``unknown``."""
+    """The release, read from a ``v1.1.1``-like folder name or zip name on the path
+    (``ESCO dataset - v1.2.0 - classification - en - csv.zip``): ESCO files do not carry it.
+    ``unknown`` when nothing says."""
     for path in paths:
         for part in reversed(path.resolve().parts):
-            if _VERSION.match(part):
-                return part if part.startswith("v") else f"v{part}"
+            match = _VERSION.search(part)
+            if match:
+                return "v" + match.group(1)
     return "unknown"
 
 

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from referentials.formats.csvutil import CsvTable, open_table, split_multi
+from referentials.formats.csvutil import CsvTable, csv_files, open_table, split_multi
 
 __all__ = ["EscoConcept", "EscoData", "parse_esco"]
 
@@ -179,11 +179,13 @@ def _read_hierarchy(data: EscoData, table: CsvTable, lang: str) -> None:
 
 
 def parse_esco(paths: list[Path]) -> EscoData:
-    """Read every ESCO CSV file in ``paths`` (files or directories, searched recursively)."""
+    """Read every ESCO CSV file in ``paths`` (files, folders searched recursively, zips)."""
+    with csv_files(paths) as files:
+        return _parse_files(files)
+
+
+def _parse_files(files: list[Path]) -> EscoData:
     data = EscoData()
-    files: list[Path] = []
-    for path in paths:
-        files.extend(sorted(path.rglob("*.csv")) if path.is_dir() else [path])
     # Concepts first, then collections, then relations: kinds and labels are settled before
     # relations refer to them, whatever order the caller gave.
     order = {"occupations": 0, "skills": 0, "skill_groups": 0, "isco_groups": 0, "hierarchy": 1}

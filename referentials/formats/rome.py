@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from referentials.formats.csvutil import gc_paused, open_table
+from referentials.formats.csvutil import csv_files, gc_paused, open_table
 from referentials.formats.summary import summarise
 from referentials.model import (
     CompetenceType,
@@ -315,10 +315,13 @@ _READERS = {
 
 
 def load(paths: list[Path]) -> tuple[list[Referential], ImportSummary]:
-    """Import ROME 4.0 CSV files (or a folder of them) as one referential (slug ``rome``)."""
-    files: list[Path] = []
-    for path in paths:
-        files.extend(sorted(path.rglob("*.csv")) if path.is_dir() else [path])
+    """Import ROME 4.0 CSV files (a folder of them, or the published zip) as one referential
+    (slug ``rome``)."""
+    with csv_files(paths) as files:
+        return _load_files(files)
+
+
+def _load_files(files: list[Path]) -> tuple[list[Referential], ImportSummary]:
     by_name: dict[str, Path] = {}
     versions: set[str] = set()
     build = _Build()

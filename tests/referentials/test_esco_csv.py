@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import pytest
 
+from referentials.formats import esco, rome
 from referentials.formats.csvutil import CsvFormatError, open_table, split_multi
 from referentials.model import ReferentialFormatError
 
@@ -63,3 +65,40 @@ def test_an_empty_file_is_refused(tmp_path: Path) -> None:
     path.write_text("", encoding="utf-8")
     with pytest.raises(CsvFormatError, match="vide"):
         open_table(path)
+
+
+def test_the_published_zips_are_read_without_trusting_member_paths(
+    tmp_path: Path, shared: Path
+) -> None:
+    esco_dir = shared / "data" / "esco" / "v1.1.1" / "en"
+    rome_dir = shared / "data" / "rome" / "v460"
+    if not esco_dir.is_dir() or not rome_dir.is_dir():
+        pytest.skip("../shared/data ESCO/ROME extracts are absent")
+    archive = tmp_path / "ESCO dataset - v1.1.1 - classification - en - csv.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for name in ("occupations_en.csv", "occupationSkillRelations.csv", "skills_en.csv"):
+            zipped.write(esco_dir / name, f"../../evil/{name}")
+        zipped.writestr("README.txt", "not a csv")
+    (from_zip,), _ = esco.load([archive])
+    (from_files,), _ = esco.load(
+        [
+            esco_dir / n
+            for n in ("occupations_en.csv", "occupationSkillRelations.csv", "skills_en.csv")
+        ]
+    )
+    assert from_zip.version == "v1.1.1"
+    assert from_zip.items == from_files.items
+    assert from_zip.relations == from_files.relations
+    assert not (tmp_path.parent / "evil").exists()
+    rome_zip = tmp_path / "RefRomeCsv.zip"
+    with zipfile.ZipFile(rome_zip, "w") as zipped:
+        for path in sorted(rome_dir.glob("*.csv")):
+            zipped.write(path, f"RefRomeCsv/{path.name}")
+    assert rome.load([rome_zip])[0] == rome.load([rome_dir])[0]
+
+
+def test_a_broken_zip_is_a_format_error(tmp_path: Path) -> None:
+    archive = tmp_path / "x.zip"
+    archive.write_bytes(b"PK not really")
+    with pytest.raises(ReferentialFormatError, match="zip"):
+        esco.load([archive])
