@@ -10,7 +10,9 @@ a standard artifact read from ``shared/data/case/``, not shipped here).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -50,9 +52,27 @@ def load(paths: list[Path]) -> tuple[list[Referential], ImportSummary]:
     return referentials, summarise(referentials, warnings)
 
 
+_FORMATS = FormatChecker()
+_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+
+
+def _date_time(value: object) -> bool:
+    """RFC 3339 ``date-time`` (jsonschema checks it only with an optional package installed)."""
+    if not isinstance(value, str):
+        return True
+    if not _RFC3339.match(value):
+        return False
+    datetime.fromisoformat(value.replace("z", "Z").replace("t", "T"))
+    return True
+
+
+_FORMATS.checks("date-time", raises=ValueError)(_date_time)
+
+
 def schema_errors(package: Mapping[str, Any], schema: Mapping[str, Any]) -> list[str]:
-    """Every violation of ``schema`` (draft 2019-09, formats checked), as ``path: message``."""
-    validator = Draft201909Validator(schema, format_checker=FormatChecker())
+    """Every violation of ``schema`` (draft 2019-09; formats checked, ``date-time`` as RFC 3339),
+    as ``path: message``."""
+    validator = Draft201909Validator(schema, format_checker=_FORMATS)
     return [
         f"/{'/'.join(str(p) for p in error.absolute_path)}: {error.message}"
         for error in sorted(validator.iter_errors(package), key=lambda e: list(e.absolute_path))

@@ -51,14 +51,20 @@ from referentials.model import (
 __all__ = ["dump"]
 
 _PARENT_TYPES = frozenset({RelationType.IS_CHILD_OF, RelationType.IS_PART_OF})
-_RELATION_FIELDS = ("requirement", "rank", "method", "confidence")
 
 
 def _timestamp(referential: Referential, last_change: datetime | None) -> str:
     if last_change is None:
         stored = referential.properties.get("case_last_change")
         if isinstance(stored, str):
-            return stored
+            try:
+                last_change = datetime.fromisoformat(stored)
+            except ValueError:
+                last_change = None
+            if last_change is not None and last_change.tzinfo is None:
+                # CASE 1.0 exports often omit the offset; RFC 3339 needs one: read it as UTC.
+                last_change = last_change.replace(tzinfo=UTC)
+    if last_change is None:
         # Deterministic: the day the last version was agreed, else a fixed epoch.
         days = [a.agreed_on for a in referential.agreements]
         last_change = (
