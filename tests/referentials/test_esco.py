@@ -275,3 +275,17 @@ def test_the_fast_summary_agrees_with_the_model_summary(shared: Path) -> None:
             continue
         referentials, _ = module.load([path])
         assert summarise(referentials, ["w"]) == ImportSummary.of(referentials, ["w"])
+
+
+def test_every_transversal_skill_sits_under_the_transversal_pillar(
+    esco_dir: Path, imported: Referential
+) -> None:
+    graph = build_graph([imported])
+    pillar = {
+        r["Level 0 URI"]
+        for r in _rows(esco_dir / "en" / "skillsHierarchy_en.csv")
+        if r["Level 0 code"] == "T"
+    }
+    assert len(pillar) == 1
+    for row in _rows(esco_dir / "en" / "transversalSkillsCollection_en.csv"):
+        assert pillar <= graph.ancestors(row["conceptUri"])
