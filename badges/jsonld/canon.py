@@ -42,7 +42,9 @@ __all__ = [
     "reference_canonical_nquads",
 ]
 
-_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+# pyld's own rule (``_is_absolute_iri``): a scheme, a colon, then no whitespace at all. An IRI with
+# a space passes a scheme-only check but is then dropped silently by toRDF, so we must match pyld.
+_ABSOLUTE_IRI = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*|_):[^\s]*$")
 
 
 class DataLossError(BadgeError):

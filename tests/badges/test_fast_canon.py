@@ -318,10 +318,6 @@ def test_clearing_the_context_memo_changes_nothing() -> None:
     assert handled(badge()) == first
 
 
-@pytest.mark.xfail(
-    reason="reference path: an IRI with a space passes its absolute-IRI check, "
-    "then pyld's toRDF drops the node silently (reported to badges-di)"
-)
 def test_iri_with_whitespace_is_data_loss() -> None:
     doc = badge()
     doc["issuer"]["id"] = "https://issuer.example/a b"
