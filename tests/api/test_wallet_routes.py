@@ -1,0 +1,243 @@
+"""The wallet over HTTP (issue 6, "What must hold"): a badge issued with a claim code is claimed
+into a new wallet with no e-mail, shared with an employer for 7 days, the link shows "verified",
+then answers 410 with a plain page after withdrawal, and after expiry (clock injected). Plus the
+JSON API, per-holder isolation, OpenID4VCI offer, presentations and erasure. Both databases."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from api.settings import Settings
+from api.verify_routes import install as install_verification
+from api.verify_routes import templates
+from api.wallet_routes import install
+from issuer.context import IssuerContext
+from tests.wallet import fixtures
+from tests.wallet.fixtures import BASE, Clock, issue_with_claim_code
+from verifier import VerifyOptions, verify
+from wallet.context import WalletContext
+
+btp_achievements = fixtures.btp_achievements
+clock = fixtures.clock
+engine = fixtures.engine
+graph = fixtures.graph
+ictx = fixtures.ictx
+wctx = fixtures.wctx
+
+
+def _app(ctx: WalletContext) -> FastAPI:
+    """The verification and wallet routes on a bare app (the whole app is tested elsewhere)."""
+    app = FastAPI()
+    app.state.settings = Settings(base_url=BASE)
+    install_verification(app)
+    install(app, ctx)
+    # The layout may use the web layer's translation function; untranslated French here.
+    templates.env.globals.setdefault("_", lambda text, **_: text)
+    return app
+
+
+@pytest.fixture
+def client(wctx: WalletContext) -> TestClient:
+    return TestClient(_app(wctx), base_url=BASE)
+
+
+def _claim(client: TestClient, ictx: IssuerContext, achievement_id: str) -> str:
+    issued = issue_with_claim_code(ictx, achievement_id)
+    page = client.get(f"/reclamer/{issued.claim_code}")
+    assert page.status_code == 200
+    assert issued.claim_code in page.text  # the claim link fills the form; GET never redeems
+    done = client.post("/reclamer", data={"code": issued.claim_code, "display_name": "Samir"})
+    assert done.status_code == 200, done.text
+    assert "Votre badge est arrivé" in done.text
+    assert "Votre code" in done.text  # personal link + code to come back, no e-mail needed
+    return issued.signed_text
+
+
+def test_claim_share_verified_withdraw_gone(
+    client: TestClient, ictx: IssuerContext, btp_achievements: dict[str, str]
+) -> None:
+    _claim(client, ictx, btp_achievements["secu"])
+    home = client.get("/portefeuille")
+    assert home.status_code == 200
+    assert "Bonjour Samir" in home.text
+    item_id = re.search(r"/portefeuille/badges/([0-9a-f-]{36})", home.text).group(1)  # type: ignore[union-attr]
+
+    badge = client.get(f"/portefeuille/badges/{item_id}")
+    assert "Badge authentique" in badge.text
+    assert "Ce que ce badge prouve" in badge.text
+    assert badge.text.count("<h1") == 1
+
+    choice = {"badge": [item_id], "audience": "Entreprise Exemple Maçonnerie", "expires": "7d"}
+    preview = client.post("/portefeuille/partager/apercu", data=choice)
+    assert preview.status_code == 200
+    assert "Ce que l'entreprise verra" in preview.text
+    assert "CFA Exemple du Bâtiment" in preview.text  # each issuer's name is shown
+    assert "n'expirent pas avec le lien" in preview.text
+
+    created = client.post("/portefeuille/partager", data=choice)
+    assert created.status_code == 200
+    link = re.search(rf"{re.escape(BASE)}/p/[A-Za-z0-9_-]+", created.text).group(0)  # type: ignore[union-attr]
+    assert "<svg" in created.text  # QR code
+    linkedin = re.search(r'href="(https://www.linkedin.com/profile/add\?[^"]+)"', created.text)
+    assert linkedin is not None
+    params = parse_qs(urlsplit(linkedin.group(1).replace("&amp;", "&")).query)
+    assert params["certUrl"] == [link]
+    assert params["organizationName"] == ["CFA Exemple du Bâtiment"]
+
+    employer = TestClient(client.app, base_url=BASE)  # another browser, not signed in
+    page = employer.get(link)
+    assert page.status_code == 200
+    assert "Badge authentique" in page.text
+    assert 'property="og:title"' in page.text
+    assert "Samir" in page.text
+    assert employer.get(f"{link}/imprimer").status_code == 200
+
+    share_id = re.search(r"/portefeuille/partages/([0-9a-f-]{36})", created.text).group(1)  # type: ignore[union-attr]
+    log = client.get(f"/portefeuille/partages/{share_id}")
+    assert "ouvert" in log.text
+    assert "imprimé" in log.text
+
+    withdrawn = client.post(f"/portefeuille/partages/{share_id}/retirer", follow_redirects=False)
+    assert withdrawn.status_code == 303
+    gone = employer.get(link)
+    assert gone.status_code == 410
+    assert "Ce lien ne montre plus rien" in gone.text
+    assert "Samir" not in gone.text
+    assert "CFA Exemple" not in gone.text
+
+
+def test_share_link_answers_410_after_expiry(
+    client: TestClient, ictx: IssuerContext, btp_achievements: dict[str, str], clock: Clock
+) -> None:
+    _claim(client, ictx, btp_achievements["secu"])
+    item_id = client.get("/api/wallet").json()["badges"][0]["id"]
+    created = client.post(
+        "/api/wallet/shares", json={"badges": [item_id], "audience": "Entreprise", "expires": "7d"}
+    )
+    assert created.status_code == 201
+    link = created.json()["url"]
+    employer = TestClient(client.app, base_url=BASE)
+    assert employer.get(link).status_code == 200
+    shared = employer.get(f"/api/shares/{link.rsplit('/', 1)[1]}").json()
+    assert [b["verdict"] for b in shared["badges"]] == ["verified"]
+    clock.advance(days=7, seconds=1)
+    assert employer.get(link).status_code == 410
+    assert employer.get(f"/api/shares/{link.rsplit('/', 1)[1]}").json()["code"] == "share_gone"
+
+
+def test_one_holder_cannot_read_or_withdraw_anothers_share_over_http(
+    wctx: WalletContext, ictx: IssuerContext, btp_achievements: dict[str, str]
+) -> None:
+    app = _app(wctx)
+    alice, bob = TestClient(app, base_url=BASE), TestClient(app, base_url=BASE)
+    _claim(alice, ictx, btp_achievements["secu"])
+    _claim(bob, ictx, btp_achievements["pla1"])
+    alice_item = alice.get("/api/wallet").json()["badges"][0]["id"]
+    share = alice.post("/api/wallet/shares", json={"badges": [alice_item]}).json()
+    assert bob.get(f"/api/wallet/badges/{alice_item}").status_code == 404
+    assert bob.get(f"/api/wallet/shares/{share['id']}/accesses").status_code == 404
+    assert bob.delete(f"/api/wallet/shares/{share['id']}").status_code == 404
+    assert bob.post("/api/wallet/shares", json={"badges": [alice_item]}).status_code == 404
+    assert bob.get(f"/portefeuille/partages/{share['id']}").status_code == 404
+    assert [s["id"] for s in bob.get("/api/wallet/shares").json()] == []
+    assert TestClient(app, base_url=BASE).get("/api/wallet").status_code == 401
+    assert alice.get(share["url"]).status_code == 200  # untouched
+
+
+def test_import_export_offer_presentation_and_erasure_through_the_api(
+    client: TestClient, ictx: IssuerContext, btp_achievements: dict[str, str], wctx: WalletContext
+) -> None:
+    signed_text = _claim(client, ictx, btp_achievements["secu"])
+    other = issue_with_claim_code(ictx, btp_achievements["pla1"])
+    imported = client.post("/api/wallet/badges", content=other.signed_text.encode())
+    assert imported.status_code == 201
+    assert imported.json()["verdict"] == "verified"
+    again = client.post("/api/wallet/badges", content=other.signed_text.encode())
+    assert again.json()["outcome"] == "duplicate"
+    junk = client.post("/api/wallet/badges", content=b"hello")
+    assert junk.status_code == 422
+    assert junk.json()["code"] == "import_not_a_badge"
+
+    wallet = client.get("/api/wallet").json()
+    assert len(wallet["badges"]) == 2
+    assert any("acquis" in line for g in wallet["referentials"] for line in g["progress"])
+
+    archive = client.get("/api/wallet/export")
+    with zipfile.ZipFile(io.BytesIO(archive.content)) as opened:
+        originals = {opened.read(n) for n in opened.namelist() if n.startswith("badges/")}
+    assert signed_text.encode() in originals
+
+    # OpenID4VCI pre-authorized code: offer -> token -> the exact credential, once
+    item_id = wallet["badges"][0]["id"]
+    offer = client.post("/api/wallet/offers", json={"badge": item_id}).json()
+    assert offer["credential_offer_uri"].startswith("openid-credential-offer://?credential_offer=")
+    assert '"credential_issuer"' in unquote(offer["credential_offer_uri"])
+    metadata = client.get("/.well-known/openid-credential-issuer").json()
+    assert metadata["credential_endpoint"] == f"{BASE}/oid4vci/credential"
+    code = offer["credential_offer"]["grants"][
+        "urn:ietf:params:oauth:grant-type:pre-authorized_code"
+    ]["pre-authorized_code"]
+    grant = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
+    wrong = client.post(
+        "/oid4vci/token",
+        data={
+            "grant_type": grant,
+            "pre-authorized_code": code,
+            "tx_code": "000000" if offer["tx_code"] != "000000" else "111111",
+        },
+    )
+    assert wrong.status_code == 400
+    assert wrong.json()["error"] == "invalid_grant"
+    token = client.post(
+        "/oid4vci/token",
+        data={"grant_type": grant, "pre-authorized_code": code, "tx_code": offer["tx_code"]},
+    )
+    assert token.status_code == 200, token.text
+    access = token.json()["access_token"]
+    credential = client.post(
+        "/oid4vci/credential",
+        json={"credential_configuration_id": "OpenBadgeCredential_ldp_vc"},
+        headers={"Authorization": f"Bearer {access}"},
+    )
+    assert credential.status_code == 200, credential.text
+    delivered = credential.json()["credentials"][0]["credential"]
+    assert verify(delivered, options=wctx.verify_options()).verdict == "verified"
+    replay = client.post(
+        "/oid4vci/credential", json={}, headers={"Authorization": f"Bearer {access}"}
+    )
+    assert replay.status_code == 401
+
+    # presentation on request, only with consent, verifiable with challenge and domain
+    request = {"badges": [item_id], "challenge": "c-123", "domain": "recrutement.example"}
+    refused = client.post("/api/wallet/presentations", json=request)
+    assert refused.status_code == 403
+    assert client.put("/api/wallet/consents/presentation").status_code == 204
+    presentation = client.post("/api/wallet/presentations", json=request).json()
+    options = wctx.verify_options(expected_challenge="c-123", expected_domain="recrutement.example")
+    assert verify(presentation, options=options).verdict == "verified"
+    replayed = VerifyOptions(
+        now=wctx.now(),
+        fetcher=wctx.fetcher,
+        expected_challenge="other",
+        expected_domain="recrutement.example",
+    )
+    assert verify(presentation, options=replayed).verdict == "not_verified"
+
+    # erasure after a plain confirmation: shares go, the issuer's record stays
+    share = client.post("/api/wallet/shares", json={"badges": [item_id]}).json()
+    assert client.request("DELETE", "/api/wallet", json={"confirmation": "oui"}).status_code == 422
+    assert (
+        client.request("DELETE", "/api/wallet", json={"confirmation": "SUPPRIMER"}).status_code
+        == 204
+    )
+    assert TestClient(client.app, base_url=BASE).get(share["url"]).status_code == 410
+    from issuer.service import get_credential
+
+    assert get_credential(ictx, other.row_id).signed_text == other.signed_text
