@@ -17,6 +17,7 @@ results are then explained in full. Order is stable: ranking score descending, t
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -62,7 +63,8 @@ class Matcher:
         self.tables = CreditTables(graph, params)
         self._holders: list[Holder | None] = []
         self._slot: dict[str, int] = {}
-        self._postings: dict[str, list[_Posting]] = {}
+        self._postings: dict[str, list[_Posting]] = {}  # holdings with a level
+        self._plain: dict[str, array[int]] = {}  # holdings without a level
         self._jobs: dict[str, CompiledJob] = {}
         self._job_order: list[str] = []
         self._inverse: dict[str, list[tuple[str, float]]] = {}
@@ -89,10 +91,15 @@ class Matcher:
         self._slot[holder.id] = slot
         for node, holdings in holder.by_node().items():
             levels = [h.level for h in holdings if h.level is not None]
-            unknown = any(h.level is None for h in holdings)
-            self._postings.setdefault(node, []).append(
-                (slot, max(levels) if levels else None, unknown)
-            )
+            if not levels:
+                # Most badges state no level: a compact array of slots per node.
+                plain = self._plain.get(node)
+                if plain is None:
+                    plain = self._plain[node] = array("l")
+                plain.append(slot)
+                continue
+            unknown = len(levels) < len(holdings)
+            self._postings.setdefault(node, []).append((slot, max(levels), unknown))
 
     def add_holders(self, holders: Iterable[Holder]) -> None:
         for holder in holders:
@@ -135,16 +142,38 @@ class Matcher:
         params = self.params
         best: dict[int, list[float]] = {}
         postings = self._postings
+        plain = self._plain
+        unknown_factor = params.unknown_level_factor
         for held, entries in compiled.plan.items():
-            posting = postings.get(held)
-            if not posting:
-                continue
-            for slot, level, unknown in posting:
+            slots = plain.get(held)
+            if slots:
+                scaled = entries
+                if levelled:
+                    scaled = [
+                        (i, c * unknown_factor if levels[i] is not None else c) for i, c in entries
+                    ]
+                if len(scaled) == 1:
+                    ((i, credit),) = scaled
+                    for slot in slots:
+                        row = best.get(slot)
+                        if row is None:
+                            row = best[slot] = [0.0] * n
+                        if credit > row[i]:
+                            row[i] = credit
+                else:
+                    for slot in slots:
+                        row = best.get(slot)
+                        if row is None:
+                            row = best[slot] = [0.0] * n
+                        for i, credit in scaled:
+                            if credit > row[i]:
+                                row[i] = credit
+            for slot, level, unknown in postings.get(held, ()):
                 row = best.get(slot)
                 if row is None:
                     row = best[slot] = [0.0] * n
                 for i, credit in entries:
-                    if levelled and levels[i] is not None:
+                    if levels[i] is not None:
                         credit *= _factor(level, unknown, levels[i], params)
                     if credit > row[i]:
                         row[i] = credit

@@ -32,7 +32,10 @@ def _population(graph: SkillsGraph) -> tuple[list[Job], list[Holder]]:
         Job(
             f"job-{i:02d}",
             f"offre {i}",
-            tuple(Requirement(n, mandatory=(k % 3 != 2)) for k, n in enumerate(nodes[i::17][:6])),
+            tuple(
+                Requirement(n, mandatory=(k % 3 != 2), level="2" if k % 2 else None)
+                for k, n in enumerate(nodes[i::17][:6])
+            ),
         )
         for i in range(12)
     ]
