@@ -42,6 +42,12 @@ def register(subparsers: Any) -> None:
     check = db_sub.add_parser("check", help="vérifier l'intégrité des données enregistrées")
     check.set_defaults(handler=_check)
 
+    purge = db_sub.add_parser(
+        "purge", help="effacer ce qui ne sert plus (liens expirés, contenus de messages envoyés…)"
+    )
+    purge.add_argument("--dry-run", action="store_true", help="compter sans rien effacer")
+    purge.set_defaults(handler=_purge)
+
 
 def _usage(parser: argparse.ArgumentParser) -> int:
     parser.print_help(sys.stderr)
@@ -163,3 +169,33 @@ def _check(args: argparse.Namespace) -> int:
     for problem in problems:
         print(problem)
     return 1
+
+
+_PURGE_LABELS = {
+    "login_tokens": "liens de connexion expirés ou utilisés",
+    "web_sessions": "sessions terminées",
+    "credential_offers": "offres de transfert expirées ou utilisées",
+    "idempotency_records": "clés d'idempotence expirées",
+    "outbox_contents": "messages envoyés dont le contenu est effacé",
+    "batch_row_data": "lignes de lots terminés dont les données sont effacées",
+    "expired_shares": "partages expirés depuis longtemps",
+}
+
+
+def _purge(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from storage.engine import session_scope
+    from storage.retention import purge
+
+    engine = _engine()
+    try:
+        with session_scope(engine) as session:
+            counts = purge(session, datetime.now(UTC), dry_run=args.dry_run)
+    finally:
+        engine.dispose()
+    title = "À effacer (rien n'a été modifié)" if args.dry_run else "Effacé"
+    print(f"{title} :")
+    for name, count in counts.items():
+        print(f"  {count:>6}  {_PURGE_LABELS.get(name, name)}")
+    return 0

@@ -12,6 +12,8 @@ Public interface (see ``docs/adr/0002-storage.md``):
   ``link_allocations``, ``set_status_bit``, ``lists_to_publish``, ``set_bits``, ``mark_published``.
 - ``storage.once``: ``mark_once(session, Claim.redeemed_at, now, criteria...)`` (single use).
 - ``storage.tokens``: ``new_token()``, ``hash_token(token, pepper=None)``.
+- ``storage.retention``: ``purge(session, now, policy=RetentionPolicy())`` (``atouts db purge``).
+- ``storage.maintenance``: ``backup_sqlite(engine, path)``, ``integrity_problems(engine)``.
 - ``storage.errors``: ``DatabaseNotMigratedError``, ``ImmutableRecordError``,
   ``is_unique_violation(error)``, ``is_transient(error)``.
 

@@ -73,9 +73,11 @@ def json_field(*, nullable: bool = False, default_factory: Any = dict) -> Any:
     value instead.
     """
     mutable = MutableList if default_factory is list else MutableDict
-    column_type = mutable.as_mutable(sa.JSON())
     if nullable:
+        # None is SQL NULL (not the JSON text "null"), so "IS NULL" finds a cleared value.
+        column_type = mutable.as_mutable(sa.JSON(none_as_null=True))
         return Field(default=None, sa_type=column_type, nullable=True)
+    column_type = mutable.as_mutable(sa.JSON())
     return Field(default_factory=default_factory, sa_type=column_type, nullable=False)
 
 
