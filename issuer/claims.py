@@ -10,7 +10,7 @@ from issuer.recipients import claim_code_hash
 from storage.engine import session_scope
 from storage.tables import Claim, Credential
 
-__all__ = ["redeem_claim"]
+__all__ = ["claimed_credential", "redeem_claim"]
 
 
 def redeem_claim(ctx: IssuerContext, code: str, *, wallet_id: str | None = None) -> Credential:
@@ -30,6 +30,19 @@ def redeem_claim(ctx: IssuerContext, code: str, *, wallet_id: str | None = None)
         )
         if not getattr(result, "rowcount", 0):
             raise IssuerError("ce code a déjà été utilisé", code="claim_already_used", status=409)
+        credential = session.get(Credential, claim.credential_id)
+        assert credential is not None
+        return credential
+
+
+def claimed_credential(ctx: IssuerContext, code: str) -> Credential:
+    """The credential a claim code stands for, without redeeming it (download page)."""
+    with session_scope(ctx.engine, write=False) as session:
+        claim = session.exec(select(Claim).where(Claim.code_hash == claim_code_hash(code))).first()
+        if claim is None or (claim.expires_at is not None and claim.expires_at <= ctx.now()):
+            raise IssuerError(
+                "code de réception inconnu ou expiré", code="claim_unknown", status=404
+            )
         credential = session.get(Credential, claim.credential_id)
         assert credential is not None
         return credential

@@ -6,15 +6,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import exc as sa_exc
 from sqlmodel import Session, select
 
 from issuer.context import IssuerContext, IssuerError
 from issuer.issuance import Issued, IssueSpec, Signer, issue_in_session
 from issuer.keyring import current_key_row, signing_key
 from storage.engine import session_scope
-from storage.tables import Achievement, Credential, Organisation
+from storage.errors import is_unique_violation
+from storage.tables import Achievement, Credential, IdempotencyRecord, Organisation
 
-__all__ = ["get_credential", "issue", "load_signer"]
+__all__ = ["get_credential", "issue", "issue_idempotent", "load_signer"]
 
 
 def load_signer(
@@ -58,3 +63,70 @@ def get_credential(ctx: IssuerContext, ref: str) -> Credential:
                 break
             row = newer
         return row
+
+
+def issue_idempotent(
+    ctx: IssuerContext,
+    achievement_id: str,
+    spec: IssueSpec,
+    *,
+    key: str,
+    request_sha256: str,
+    ttl: timedelta = timedelta(hours=24),
+) -> tuple[dict[str, Any], bool]:
+    """Issue once per ``Idempotency-Key`` (IETF httpapi idempotency-key draft; D2).
+
+    The key's record and the credential commit in the same transaction, so a retry after a
+    crash either finds nothing (and issues) or finds the completed record and gets the same
+    answer back. Returns ``(response body, replayed)``. The same key with another request is
+    refused (422 ``idempotency_key_reused``); a concurrent twin still running gives 409.
+    """
+    now = ctx.now()
+    with session_scope(ctx.engine) as session:
+        achievement = session.get(Achievement, achievement_id)
+        scope = f"org:{achievement.organisation_id}" if achievement else "org:?"
+        existing = session.exec(
+            select(IdempotencyRecord)
+            .where(IdempotencyRecord.scope == scope)
+            .where(IdempotencyRecord.key == key)
+        ).first()
+        if existing is not None:
+            return _replay(existing, request_sha256), True
+        record = IdempotencyRecord(
+            scope=scope, key=key, request_sha256=request_sha256, expires_at=now + ttl
+        )
+        try:
+            with session.begin_nested():
+                session.add(record)
+        except sa_exc.IntegrityError as error:
+            if not is_unique_violation(error):
+                raise
+            raise IssuerError(
+                "une demande avec cette clé est en cours",
+                code="idempotency_in_progress",
+                status=409,
+            ) from error
+        signer, achievement_row = load_signer(ctx, session, achievement_id)
+        issued = issue_in_session(
+            ctx, session, signer=signer, achievement=achievement_row, spec=spec
+        )
+        body = issued.to_json()
+        record.completed_at = now
+        record.response_status = 201
+        record.response_body = body
+        session.add(record)
+    return body, False
+
+
+def _replay(record: IdempotencyRecord, request_sha256: str) -> dict[str, Any]:
+    if record.request_sha256 != request_sha256:
+        raise IssuerError(
+            "cette clé d'idempotence a déjà servi pour une autre demande",
+            code="idempotency_key_reused",
+            status=422,
+        )
+    if record.completed_at is None or record.response_body is None:
+        raise IssuerError(
+            "une demande avec cette clé est en cours", code="idempotency_in_progress", status=409
+        )
+    return dict(record.response_body)
