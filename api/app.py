@@ -22,6 +22,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_verification(app)
 
+    from api.issuer_routes import install as install_issuer
+
+    install_issuer(app)
+
     @app.get("/healthz", tags=["système"], summary="État du service")
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
