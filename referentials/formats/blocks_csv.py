@@ -110,7 +110,7 @@ def _load_file(path: Path) -> tuple[Referential, list[str]]:
                 code=cert,
                 kind=ItemKind.CERTIFICATION,
                 labels={"fr": title},
-                human_code=cert_code or None,
+                human_code=cert_code or cert.upper(),
                 properties=props,
             )
         # RNCP bloc codes already carry the certification (RNCP35309BC01); CCP1 does not.
@@ -150,6 +150,8 @@ def _load_file(path: Path) -> tuple[Referential, list[str]]:
                 code=competence,
                 kind=ItemKind.COMPETENCE,
                 labels={"fr": statement},
+                # Where it was first stated: « CCP1.3 » reads as the third competence of CCP1.
+                human_code=f"{unit_code}.{index}" if index else None,
                 competence_type=CompetenceType.SAVOIR_FAIRE,
             )
         if (competence, unit) in seen_edges:
