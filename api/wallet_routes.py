@@ -23,6 +23,7 @@ from storage.engine import session_scope
 from storage.tables import Wallet
 from verifier.summary import verdict_text
 from wallet.access import (
+    hand_over,
     redeem_magic_link,
     redeem_personal_link,
     request_magic_link,
@@ -200,15 +201,19 @@ class ClaimRequest(BaseModel):
     summary="Récupérer un badge avec son code",
     responses=_ERRORS,
 )
-def claim_api(body: ClaimRequest, request: Request, response: Response) -> Any:
+def claim_api(
+    body: ClaimRequest, request: Request, response: Response, wallet: str | None = None
+) -> Any:
     ctx = wallet_ctx(request)
-    user_id = current_user_id(ctx, request)
     wallet_id = None
-    if user_id is not None:
-        with session_scope(ctx.engine, write=False) as session:
-            own = wallet_for_user(session, user_id)
-            wallet_id = own.id if own is not None else None
     try:
+        if current_user_id(ctx, request) is not None:
+            # Signed in: into their wallet (or the one in their custody); else a new wallet.
+            try:
+                wallet_id = current_wallet_id(ctx, request, wallet)
+            except WalletError as error:
+                if wallet is not None or error.code != "wallet_not_found":
+                    raise
         result = redeem_claim(ctx, body.code, wallet_id=wallet_id, display_name=body.display_name)
     except WalletError as error:
         return wallet_problem(error)
@@ -612,6 +617,37 @@ def custody_api(body: CustodyRequest, request: Request) -> Any:
     except WalletError as error:
         return wallet_problem(error)
     return {"wallet": created.id, "display_name": created.display_name}
+
+
+class HandOverRequest(BaseModel):
+    wallet: str
+    display_name: str
+    email: str | None = Field(default=None, description="Sinon : un lien personnel + un code")
+
+
+@router.post(
+    "/api/wallet/custody/hand-over",
+    summary="Rendre le portefeuille à la personne (la garde prend fin)",
+    responses=_ERRORS,
+)
+def hand_over_api(body: HandOverRequest, request: Request) -> Any:
+    ctx = wallet_ctx(request)
+    user_id = current_user_id(ctx, request)
+    if user_id is None:
+        return wallet_problem(WalletError("Connectez-vous.", code="not_signed_in", status=401))
+    try:
+        link = hand_over(
+            ctx,
+            body.wallet,
+            counsellor_user_id=user_id,
+            display_name=body.display_name,
+            email=body.email,
+        )
+    except WalletError as error:
+        return wallet_problem(error)
+    if link is None:
+        return {"detail": "Un lien a été envoyé à la personne par e-mail."}
+    return {"personal_link": link.url, "personal_code": link.code}
 
 
 # -- OpenID4VCI (pre-authorized code) ------------------------------------------------------------

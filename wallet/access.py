@@ -29,6 +29,7 @@ __all__ = [
     "MAGIC_LINK_LIFETIME",
     "PersonalLink",
     "end_session",
+    "hand_over",
     "new_personal_link",
     "open_session",
     "redeem_magic_link",
@@ -211,3 +212,30 @@ def end_session(ctx: WalletContext, cookie: str | None) -> None:
         if row is not None and row.revoked_at is None:
             row.revoked_at = ctx.now()
             session.add(row)
+
+
+def hand_over(
+    ctx: WalletContext,
+    wallet_id: str,
+    *,
+    counsellor_user_id: str,
+    display_name: str,
+    email: str | None = None,
+) -> PersonalLink | None:
+    """A counsellor hands a wallet in their custody over to the beneficiary.
+
+    Custody ends now (``wallet.holders.take_over``). With an e-mail address, a magic link is
+    queued for the holder (outbox, same transaction as the login token); without one, the
+    counsellor receives a personal link + code to give to the person, on paper or by phone.
+    """
+    from wallet.holders import counsellor_may_manage, take_over
+
+    with session_scope(ctx.engine, write=False) as session:
+        if not counsellor_may_manage(session, wallet_id, counsellor_user_id):
+            raise WalletError("Ce portefeuille n'existe pas.", code="wallet_not_found", status=404)
+    address = email.strip().lower() if email and email.strip() else None
+    _wallet, user = take_over(ctx, wallet_id, display_name=display_name, email=address)
+    if address is not None:
+        request_magic_link(ctx, address)
+        return None
+    return new_personal_link(ctx, user.id)

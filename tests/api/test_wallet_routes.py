@@ -241,3 +241,46 @@ def test_import_export_offer_presentation_and_erasure_through_the_api(
     from issuer.service import get_credential
 
     assert get_credential(ictx, other.row_id).signed_text == other.signed_text
+
+
+def test_counsellor_opens_a_wallet_in_custody_acts_for_it_and_hands_it_over(
+    wctx: WalletContext, ictx: IssuerContext, btp_achievements: dict[str, str]
+) -> None:
+    app = _app(wctx)
+    counsellor = TestClient(app, base_url=BASE)
+    _claim(counsellor, ictx, btp_achievements["secu"])  # the counsellor has a session
+    refused = counsellor.post(
+        "/api/wallet/custody", json={"display_name": "Yonas", "consent": False}
+    )
+    assert refused.status_code == 422
+    kept = counsellor.post(
+        "/api/wallet/custody", json={"display_name": "Yonas", "consent": True}
+    ).json()
+    issued = issue_with_claim_code(ictx, btp_achievements["pla1"])
+    claimed = counsellor.post(
+        f"/api/wallet/claim?wallet={kept['wallet']}", json={"code": issued.claim_code}
+    )
+    assert claimed.status_code == 201
+    in_custody = counsellor.get(f"/api/wallet?wallet={kept['wallet']}").json()
+    assert in_custody["custody"] is not None
+    assert in_custody["display_name"] == "Yonas"
+    assert [b["name"] for b in in_custody["badges"]] == [claimed.json()["badge"]["name"]]
+    assert len(counsellor.get("/api/wallet").json()["badges"]) == 1  # their own: unchanged
+    stranger = TestClient(app, base_url=BASE)
+    _claim(stranger, ictx, btp_achievements["secu"])
+    assert stranger.get(f"/api/wallet?wallet={kept['wallet']}").status_code == 404
+    handed = counsellor.post(
+        "/api/wallet/custody/hand-over", json={"wallet": kept["wallet"], "display_name": "Yonas"}
+    ).json()
+    beneficiary = TestClient(app, base_url=BASE)
+    token = handed["personal_link"].rsplit("/", 1)[1]
+    opened = beneficiary.post(
+        f"/portefeuille/lien/{token}",
+        data={"code": handed["personal_code"]},
+        follow_redirects=False,
+    )
+    assert opened.status_code == 303
+    mine = beneficiary.get("/api/wallet").json()
+    assert mine["id"] == kept["wallet"]
+    assert mine["custody"] is None
+    assert counsellor.get(f"/api/wallet?wallet={kept['wallet']}").status_code == 404
