@@ -26,6 +26,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     install_issuer(app)
 
+    from api.wallet_routes import install as install_wallet
+
+    install_wallet(app)
+
     @app.get("/healthz", tags=["système"], summary="État du service")
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
