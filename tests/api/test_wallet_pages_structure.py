@@ -1,0 +1,96 @@
+"""Every wallet page a holder or an employer meets: ``<html lang>``, a title, exactly one
+``h1``, a label for every field, no English leaking into the French text of buttons (issue 6;
+reliability-ux.md B1). The browser run with axe lives with the web application's tests."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+from fastapi.testclient import TestClient
+
+from issuer.context import IssuerContext
+from tests.api.test_wallet_routes import _app, _claim
+from tests.wallet import fixtures
+from tests.wallet.fixtures import BASE
+from wallet.context import WalletContext
+
+btp_achievements = fixtures.btp_achievements
+clock = fixtures.clock
+engine = fixtures.engine
+graph = fixtures.graph
+ictx = fixtures.ictx
+wctx = fixtures.wctx
+
+
+class _Page(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.lang = ""
+        self.h1 = 0
+        self.title = False
+        self.fields: list[str] = []
+        self.labels: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "html":
+            self.lang = values.get("lang") or ""
+        elif tag == "h1":
+            self.h1 += 1
+        elif tag == "title":
+            self.title = True
+        elif tag == "label" and values.get("for"):
+            self.labels.add(str(values["for"]))
+        elif tag in ("input", "select", "textarea") and values.get("type") != "hidden":
+            self.fields.append(str(values.get("id") or "<no id>"))
+
+
+def _check(html: str, where: str) -> None:
+    page = _Page()
+    page.feed(html)
+    assert page.lang == "fr", where
+    assert page.title, where
+    assert page.h1 == 1, (where, page.h1)
+    unlabelled = [f for f in page.fields if f not in page.labels]
+    assert unlabelled == [], (where, unlabelled)
+
+
+def test_every_wallet_page_has_one_h1_a_language_and_labelled_fields(
+    wctx: WalletContext, ictx: IssuerContext, btp_achievements: dict[str, str]
+) -> None:
+    app = _app(wctx)
+    visitor = TestClient(app, base_url=BASE)
+    _check(visitor.get("/portefeuille").text, "entry")
+    _check(visitor.get("/reclamer").text, "claim")
+    holder = TestClient(app, base_url=BASE)
+    _claim(holder, ictx, btp_achievements["secu"])
+    home = holder.get("/portefeuille").text
+    _check(home, "home")
+    item_id = re.search(r"/portefeuille/badges/([0-9a-f-]{36})", home).group(1)  # type: ignore[union-attr]
+    _check(holder.get(f"/portefeuille/badges/{item_id}").text, "badge")
+    _check(holder.get("/portefeuille/partager").text, "share form")
+    choice = {"badge": [item_id], "audience": "", "expires": "30d"}
+    _check(holder.post("/portefeuille/partager/apercu", data=choice).text, "preview")
+    created = holder.post("/portefeuille/partager", data=choice).text
+    _check(created, "created")
+    link = re.search(rf"{re.escape(BASE)}/p/[A-Za-z0-9_-]+", created).group(0)  # type: ignore[union-attr]
+    share_id = re.search(r"/portefeuille/partages/([0-9a-f-]{36})", created).group(1)  # type: ignore[union-attr]
+    _check(visitor.get(link).text, "employer")
+    _check(visitor.get(f"{link}/imprimer").text, "print")
+    _check(holder.get(f"/portefeuille/partages/{share_id}").text, "access log")
+    _check(holder.get("/portefeuille/supprimer").text, "erase")
+    holder.post(f"/portefeuille/partages/{share_id}/retirer")
+    gone = visitor.get(link)
+    assert gone.status_code == 410
+    _check(gone.text, "gone")
+
+
+def test_the_share_form_says_the_badge_does_not_expire_with_the_link(
+    wctx: WalletContext, ictx: IssuerContext, btp_achievements: dict[str, str]
+) -> None:
+    holder = TestClient(_app(wctx), base_url=BASE)
+    _claim(holder, ictx, btp_achievements["secu"])
+    form = holder.get("/portefeuille/partager").text
+    assert "30 jours (conseillé)" in form
+    assert "Vos badges, eux, restent valables" in form
