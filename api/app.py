@@ -1,26 +1,79 @@
-"""The FastAPI application factory: the composition root of the web side."""
+"""The FastAPI application factory: the composition root of the web side.
+
+Order of the layers (outermost first): language (so even refusals speak the visitor's
+language), security (request id, cross-site refusal, rate limits, headers, CSRF cookie), then
+the routers. Errors of every kind leave as RFC 9457 problem details (``api.problems``).
+Routers that need a signed-in person declare it with ``api.auth.require_roles``.
+"""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
-from fastapi.responses import HTMLResponse
+from collections.abc import Callable
+from datetime import UTC, datetime
 
+from fastapi import FastAPI
+from sqlalchemy.engine import Engine
+
+from api import pages as _pages  # noqa: F401 - installs i18n in the shared Jinja environment
+from api.i18n import LanguageMiddleware
+from api.i18n import router as language_router
+from api.problems import install_problem_handlers
+from api.public_routes import HtmlNegotiationMiddleware
+from api.security import CookiePolicy, RateLimiter, SecurityMiddleware
 from api.settings import Settings
 from api.verify_routes import install as install_verification
 
 API_VERSION = "0.1.0"
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def _system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engine: Engine | None = None,
+    clock: Callable[[], datetime] | None = None,
+    rate_limiter: RateLimiter | None = None,
+) -> FastAPI:
     settings = settings or Settings()
     app = FastAPI(
         title="atouts",
         version=API_VERSION,
         description="API JSON d'atouts : badges numériques Open Badges 3.0, vérification, "
-        "référentiels de compétences, portefeuilles et rapprochement avec les offres.",
+        "référentiels de compétences, portefeuilles et rapprochement avec les offres. "
+        "Les erreurs sont des documents « problem details » (RFC 9457) avec un membre `code` "
+        "stable. Les programmes s'authentifient avec un jeton (`Authorization: Bearer`).",
     )
     app.state.settings = settings
+    app.state.clock = clock or _system_clock
+    app.state.cookie_policy = CookiePolicy.for_base_url(settings.base_url)
+    if engine is not None:
+        app.state.engine = engine
+    install_problem_handlers(app)
+    app.add_middleware(HtmlNegotiationMiddleware)
+    app.add_middleware(
+        SecurityMiddleware,
+        limiter=rate_limiter or RateLimiter(),
+        https=settings.base_url.startswith("https://"),
+    )
+    app.add_middleware(LanguageMiddleware)
+
     install_verification(app)
+    app.include_router(language_router)
+
+    from api.public_routes import router as public_router
+    from api.referential_routes import router as referential_router
+    from api.signin_routes import router as signin_router
+
+    app.include_router(public_router)
+    app.include_router(signin_router)
+    app.include_router(referential_router)
+
+    from api.matching_routes import install as install_matching
+
+    install_matching(app)
 
     from api.issuer_routes import install as install_issuer
 
@@ -33,15 +86,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/healthz", tags=["système"], summary="État du service")
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
-
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def home() -> str:
-        return (
-            '<!doctype html><html lang="fr"><head><meta charset="utf-8">'
-            '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            "<title>atouts</title></head><body><main><h1>atouts</h1>"
-            "<p>Des compétences reconnues, des badges que l'on peut montrer.</p>"
-            "</main></body></html>"
-        )
 
     return app

@@ -1,0 +1,521 @@
+"""Who is asking: passwordless people, scoped programs, roles, and the FastAPI dependencies.
+
+People never have a password (WCAG 2.2 §3.3.8, issue 8): they get in with a **magic link**
+(single use, 15 minutes) or a **personal link plus a short code** for people without e-mail
+(the code locks after 5 wrong tries). Opening either starts a session whose random value lives
+only in an HttpOnly cookie; the database keeps SHA-256 hashes of links, sessions and API tokens
+and an HMAC of short codes (``storage.tokens``). Programs use ``Authorization: Bearer`` API
+tokens with explicit scopes; a token acts with the roles of the person who created it, in its
+organisation, and no further than its scopes.
+
+Roles (:class:`Role`) are derived from the database at each request, never stored in the
+cookie: ``members`` rows give ``org_admin``/``issuer``/``reviewer``; a member of an
+organisation that does not issue badges (no ``issuer_id``) or that publishes jobs is an
+``employer``; a wallet holder, or anyone belonging to no organisation, is a ``beneficiary``;
+a person to whom a holder gave custody consent, or a member of an issuing organisation, is a
+``counsellor`` (acting for the wallets listed in :attr:`Principal.custody_wallet_ids`).
+
+Routers declare what they need with ``Depends(require_roles(Role.ISSUER, ...))`` and
+``Depends(require_scope(Scope.CREDENTIALS_ISSUE))``; these dependencies carry their roles and
+scope as attributes, which ``tests/api/test_route_roles.py`` reads from ``app.routes`` to check
+every route against every role. No principal gives 401 ``authentication_required``; a principal
+without the role or scope gives 403 ``forbidden`` (audited as ``denied``).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from api.database import engine_of
+from api.problems import ApiProblem
+from storage.engine import session_scope
+from storage.once import mark_once
+from storage.tables import (
+    ApiToken,
+    Consent,
+    Job,
+    LoginPurpose,
+    LoginToken,
+    Member,
+    MemberRole,
+    Organisation,
+    User,
+    Wallet,
+    WebSession,
+)
+from storage.tokens import hash_token, new_token
+
+__all__ = [
+    "SESSION_COOKIE",
+    "Principal",
+    "Role",
+    "RoleRequirement",
+    "Scope",
+    "ScopeRequirement",
+    "create_api_token",
+    "current_principal",
+    "issue_login",
+    "open_login_link",
+    "open_personal_link",
+    "pepper",
+    "principal_for_user",
+    "require_roles",
+    "require_scope",
+    "revoke_session",
+]
+
+SESSION_COOKIE = "atouts_session"
+MAGIC_LINK_LIFETIME = timedelta(minutes=15)
+PERSONAL_LINK_LIFETIME = timedelta(days=30)
+SESSION_LIFETIME = timedelta(hours=12)
+MAX_CODE_ATTEMPTS = 5
+PEPPER_FILE = "pepper.key"
+
+
+class Role(StrEnum):
+    ORG_ADMIN = "org_admin"
+    ISSUER = "issuer"
+    REVIEWER = "reviewer"
+    EMPLOYER = "employer"
+    BENEFICIARY = "beneficiary"
+    COUNSELLOR = "counsellor"
+
+
+ALL_ROLES = frozenset(Role)
+TRAINER_ROLES = (Role.ORG_ADMIN, Role.ISSUER, Role.REVIEWER)
+
+
+class Scope(StrEnum):
+    """What an API token may do (OB 3.0 API scopes are accepted as aliases, §api.html)."""
+
+    CREDENTIALS_READ = "credentials:read"
+    CREDENTIALS_ISSUE = "credentials:issue"
+    CREDENTIALS_REVOKE = "credentials:revoke"
+    REFERENTIALS_READ = "referentials:read"
+    REFERENTIALS_WRITE = "referentials:write"
+    ACHIEVEMENTS_WRITE = "achievements:write"
+    WALLET_READ = "wallet:read"
+    WALLET_WRITE = "wallet:write"
+    SHARES_WRITE = "shares:write"
+    JOBS_WRITE = "jobs:write"
+    MATCHING_READ = "matching:read"
+    ORGANISATION_ADMIN = "organisation:admin"
+
+
+OB_SCOPE_ALIASES = {
+    "https://purl.imsglobal.org/spec/ob/v3p0/scope/credential.readonly": Scope.CREDENTIALS_READ,
+    "https://purl.imsglobal.org/spec/ob/v3p0/scope/credential.upsert": Scope.CREDENTIALS_ISSUE,
+}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The person (through a session) or program (through a token) behind a request."""
+
+    user_id: str | None
+    roles: frozenset[Role]
+    organisations: dict[Role, frozenset[str]] = field(default_factory=dict)
+    wallet_ids: frozenset[str] = frozenset()
+    custody_wallet_ids: frozenset[str] = frozenset()
+    scopes: frozenset[str] | None = None  # None: a person in a session (scopes are for tokens)
+    session_id: str | None = None
+    token_id: str | None = None
+
+    @property
+    def actor(self) -> str:
+        """Pseudonymous id for the audit log (random ids, never a name or an address)."""
+        if self.token_id:
+            return f"token:{self.token_id}"
+        return f"user:{self.user_id}" if self.user_id else "anonymous"
+
+    def has(self, *roles: Role) -> bool:
+        return bool(self.roles & set(roles))
+
+    def organisation_for(self, *roles: Role) -> str | None:
+        """The first organisation where the principal holds one of ``roles`` (sorted ids)."""
+        found = sorted(set().union(*(self.organisations.get(r, frozenset()) for r in roles)))
+        return found[0] if found else None
+
+    def in_organisation(self, organisation_id: str, *roles: Role) -> bool:
+        wanted = roles or tuple(self.organisations)
+        return any(organisation_id in self.organisations.get(r, frozenset()) for r in wanted)
+
+    def may_act_for_wallet(self, wallet_id: str) -> bool:
+        return wallet_id in self.wallet_ids or wallet_id in self.custody_wallet_ids
+
+    def allows_scope(self, scope: str) -> bool:
+        return self.scopes is None or scope in self.scopes
+
+
+_MEMBER_ROLES = {
+    MemberRole.ADMIN: Role.ORG_ADMIN,
+    MemberRole.ISSUER: Role.ISSUER,
+    MemberRole.REVIEWER: Role.REVIEWER,
+}
+
+
+def principal_for_user(
+    session: Session, user_id: str, *, only_organisation: str | None = None
+) -> Principal:
+    """Roles of ``user_id`` read from the database (see the module docstring)."""
+    organisations: dict[Role, set[str]] = {role: set() for role in Role}
+    rows = session.exec(
+        select(Member, Organisation)
+        .join(Organisation, col(Organisation.id) == col(Member.organisation_id))
+        .where(Member.user_id == user_id)
+    ).all()
+    for member, org in rows:
+        if only_organisation is not None and org.id != only_organisation:
+            continue
+        organisations[_MEMBER_ROLES[MemberRole(member.role)]].add(org.id)
+        publishes_jobs = session.exec(
+            select(Job.id).where(Job.organisation_id == org.id).limit(1)
+        ).first()
+        if org.issuer_id is None or publishes_jobs is not None:
+            organisations[Role.EMPLOYER].add(org.id)
+        if org.issuer_id is not None and member.role in (MemberRole.ADMIN, MemberRole.ISSUER):
+            organisations[Role.COUNSELLOR].add(org.id)
+    wallets = frozenset(
+        session.exec(select(Wallet.id).where(Wallet.holder_user_id == user_id)).all()
+    )
+    custody = frozenset(
+        session.exec(
+            select(Consent.wallet_id).where(
+                Consent.counsellor_user_id == user_id, col(Consent.ended_at).is_(None)
+            )
+        ).all()
+    )
+    roles = {role for role, ids in organisations.items() if ids}
+    if only_organisation is None and (wallets or not rows):
+        roles.add(Role.BENEFICIARY)
+    if custody:
+        roles.add(Role.COUNSELLOR)
+    return Principal(
+        user_id=user_id,
+        roles=frozenset(roles),
+        organisations={role: frozenset(ids) for role, ids in organisations.items() if ids},
+        wallet_ids=wallets if only_organisation is None else frozenset(),
+        custody_wallet_ids=custody,
+    )
+
+
+def pepper(home: Path) -> bytes:
+    """The secret keying short-code hashes: ``ATOUTS_PEPPER`` or ``<home>/pepper.key`` (0600)."""
+    from_env = os.environ.get("ATOUTS_PEPPER")
+    if from_env:
+        return from_env.encode("utf-8")
+    path = home / PEPPER_FILE
+    if not path.exists():
+        home.mkdir(parents=True, exist_ok=True)
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path.read_bytes()
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(secrets.token_urlsafe(32).encode("ascii"))
+    return path.read_bytes()
+
+
+def _now(request: Request) -> datetime:
+    return request.app.state.clock()  # type: ignore[no-any-return]
+
+
+def _principal_from_token(session: Session, raw: str, now: datetime) -> Principal | None:
+    token = session.exec(select(ApiToken).where(ApiToken.token_hash == hash_token(raw))).first()
+    if token is None or token.revoked_at is not None:
+        return None
+    if token.expires_at is not None and token.expires_at <= now:
+        return None
+    scopes = frozenset(str(OB_SCOPE_ALIASES.get(s, s)) for s in token.scopes)
+    if token.user_id is None:
+        return Principal(user_id=None, roles=frozenset(), scopes=scopes, token_id=token.id)
+    base = principal_for_user(session, token.user_id, only_organisation=token.organisation_id)
+    return Principal(
+        user_id=base.user_id,
+        roles=base.roles,
+        organisations=base.organisations,
+        wallet_ids=base.wallet_ids,
+        custody_wallet_ids=base.custody_wallet_ids,
+        scopes=scopes,
+        token_id=token.id,
+    )
+
+
+def _principal_from_session(session: Session, raw: str, now: datetime) -> Principal | None:
+    row = session.exec(select(WebSession).where(WebSession.token_hash == hash_token(raw))).first()
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
+        return None
+    base = principal_for_user(session, row.user_id)
+    return Principal(
+        user_id=base.user_id,
+        roles=base.roles,
+        organisations=base.organisations,
+        wallet_ids=base.wallet_ids,
+        custody_wallet_ids=base.custody_wallet_ids,
+        session_id=row.id,
+    )
+
+
+def session_cookie_name(request: Request) -> str:
+    policy = getattr(request.app.state, "cookie_policy", None)
+    return policy.name(SESSION_COOKIE) if policy is not None else SESSION_COOKIE
+
+
+def current_principal(request: Request) -> Principal | None:
+    """Dependency: the principal of the request, or None when nobody is signed in."""
+    state = request.scope.setdefault("state", {})
+    if "principal" in state:
+        cached = state["principal"]
+        return cached if isinstance(cached, Principal) else None
+    principal: Principal | None = None
+    authorization = request.headers.get("authorization", "")
+    cookie = request.cookies.get(session_cookie_name(request))
+    if authorization or cookie:
+        engine = engine_of(request)
+        now = _now(request)
+        with session_scope(engine, write=False) as session:
+            if authorization.lower().startswith("bearer "):
+                principal = _principal_from_token(session, authorization[7:].strip(), now)
+                if principal is None:
+                    raise ApiProblem(
+                        401,
+                        "token_invalid",
+                        "Le jeton d'accès est inconnu, expiré ou retiré.",
+                        headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+                    )
+            elif cookie:
+                principal = _principal_from_session(session, cookie, now)
+    request.state.principal = principal
+    return principal
+
+
+class RoleRequirement:
+    """Dependency: a principal holding one of ``roles`` (401 when nobody, 403 otherwise)."""
+
+    def __init__(self, roles: frozenset[Role]) -> None:
+        self.roles = roles
+
+    def __repr__(self) -> str:
+        return f"RoleRequirement({sorted(self.roles)})"
+
+    def __call__(
+        self, request: Request, principal: Annotated[Principal | None, Depends(current_principal)]
+    ) -> Principal:
+        if principal is None:
+            raise ApiProblem(
+                401,
+                "authentication_required",
+                "Connectez-vous pour continuer.",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        if not principal.has(*self.roles):
+            _audit_denied(request, principal, "role")
+            raise ApiProblem(403, "forbidden", "Votre compte ne permet pas cette action.")
+        return principal
+
+
+class ScopeRequirement:
+    """Dependency: an API token must carry ``scope`` (people in a session pass)."""
+
+    def __init__(self, scope: str) -> None:
+        self.scope = scope
+
+    def __repr__(self) -> str:
+        return f"ScopeRequirement({self.scope!r})"
+
+    def __call__(
+        self, request: Request, principal: Annotated[Principal | None, Depends(current_principal)]
+    ) -> Principal:
+        if principal is None:
+            raise ApiProblem(
+                401,
+                "authentication_required",
+                "Connectez-vous pour continuer.",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        if not principal.allows_scope(self.scope):
+            _audit_denied(request, principal, "scope")
+            raise ApiProblem(
+                403,
+                "insufficient_scope",
+                f"Le jeton n'a pas la portée « {self.scope} ».",
+                headers={
+                    "WWW-Authenticate": f'Bearer error="insufficient_scope" scope="{self.scope}"'
+                },
+            )
+        return principal
+
+
+def require_roles(*roles: Role) -> RoleRequirement:
+    """``Depends(require_roles(Role.ISSUER, Role.ORG_ADMIN))``; no roles means any signed-in."""
+    return RoleRequirement(frozenset(roles) if roles else ALL_ROLES)
+
+
+def require_scope(scope: str) -> ScopeRequirement:
+    return ScopeRequirement(str(scope))
+
+
+def _audit_denied(request: Request, principal: Principal, why: str) -> None:
+    from api.audit import audit_request
+
+    audit_request(
+        request,
+        "access.denied",
+        "route",
+        request.url.path,
+        outcome="denied",
+        actor=principal.actor,
+        details={"missing": why},
+    )
+
+
+# -- sign-in ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedLogin:
+    token: str
+    code: str | None
+    expires_at: datetime
+
+
+def issue_login(
+    engine: Engine,
+    user_id: str,
+    *,
+    now: datetime,
+    purpose: LoginPurpose = LoginPurpose.MAGIC_LINK,
+    pepper_key: bytes | None = None,
+) -> IssuedLogin:
+    """A new magic link (or personal link + 6-digit code). The caller delivers it."""
+    token = new_token()
+    code = None
+    code_hash = None
+    lifetime = MAGIC_LINK_LIFETIME
+    if purpose == LoginPurpose.PERSONAL_LINK:
+        if pepper_key is None:
+            raise ValueError("a personal code needs the pepper")
+        code = f"{secrets.randbelow(10**6):06d}"
+        code_hash = hash_token(code, pepper=pepper_key)
+        lifetime = PERSONAL_LINK_LIFETIME
+    with session_scope(engine) as session:
+        session.add(
+            LoginToken(
+                token_hash=hash_token(token),
+                code_hash=code_hash,
+                purpose=purpose,
+                user_id=user_id,
+                created_at=now,
+                expires_at=now + lifetime,
+            )
+        )
+    return IssuedLogin(token=token, code=code, expires_at=now + lifetime)
+
+
+def _open_session(session: Session, user_id: str, now: datetime) -> str:
+    raw = new_token()
+    session.add(
+        WebSession(
+            token_hash=hash_token(raw),
+            user_id=user_id,
+            created_at=now,
+            expires_at=now + SESSION_LIFETIME,
+        )
+    )
+    user = session.get(User, user_id)
+    if user is not None:
+        user.last_login_at = now
+        session.add(user)
+    return raw
+
+
+def open_login_link(engine: Engine, token: str, *, now: datetime) -> tuple[str, str] | None:
+    """Consume a magic link once: ``(session value, user id)``, or None (unknown, used, expired)."""
+    with session_scope(engine) as session:
+        row = session.exec(
+            select(LoginToken).where(
+                LoginToken.token_hash == hash_token(token),
+                LoginToken.purpose == LoginPurpose.MAGIC_LINK,
+            )
+        ).first()
+        if row is None or row.expires_at <= now:
+            return None
+        if not mark_once(session, LoginToken.used_at, now, col(LoginToken.id) == row.id):
+            return None
+        return _open_session(session, row.user_id, now), row.user_id
+
+
+def personal_link_exists(engine: Engine, token: str, *, now: datetime) -> bool:
+    with session_scope(engine, write=False) as session:
+        row = session.exec(
+            select(LoginToken).where(LoginToken.token_hash == hash_token(token))
+        ).first()
+        return bool(
+            row is not None
+            and row.purpose == LoginPurpose.PERSONAL_LINK
+            and row.expires_at > now
+            and row.attempts < MAX_CODE_ATTEMPTS
+        )
+
+
+def open_personal_link(
+    engine: Engine, token: str, code: str, *, now: datetime, pepper_key: bytes
+) -> tuple[str, str] | None:
+    """A personal link + its short code opens a session (the link stays usable; 5 wrong codes
+    lock it)."""
+    with session_scope(engine) as session:
+        row = session.exec(
+            select(LoginToken).where(
+                LoginToken.token_hash == hash_token(token),
+                LoginToken.purpose == LoginPurpose.PERSONAL_LINK,
+            )
+        ).first()
+        if row is None or row.expires_at <= now or row.attempts >= MAX_CODE_ATTEMPTS:
+            return None
+        expected = row.code_hash or ""
+        if not secrets.compare_digest(expected, hash_token(code.strip(), pepper=pepper_key)):
+            row.attempts += 1
+            session.add(row)
+            return None
+        return _open_session(session, row.user_id, now), row.user_id
+
+
+def revoke_session(engine: Engine, session_id: str, *, now: datetime) -> None:
+    with session_scope(engine) as session:
+        mark_once(session, WebSession.revoked_at, now, col(WebSession.id) == session_id)
+
+
+def create_api_token(
+    engine: Engine,
+    *,
+    name: str,
+    scopes: list[str],
+    user_id: str | None,
+    organisation_id: str | None,
+    now: datetime,
+    expires_at: datetime | None = None,
+) -> tuple[str, ApiToken]:
+    """A new token (shown once) and its stored row (hash only)."""
+    raw = "atk_" + new_token(32)
+    row = ApiToken(
+        token_hash=hash_token(raw),
+        name=name,
+        user_id=user_id,
+        organisation_id=organisation_id,
+        scopes=sorted(set(scopes)),
+        created_at=now,
+        expires_at=expires_at,
+    )
+    with session_scope(engine) as session:
+        session.add(row)
+    return raw, row
