@@ -485,7 +485,7 @@ async def share_create(request: Request) -> Response:
                     name=str(item.summary.get("name") or "Badge"),
                     organisation=str(item.summary.get("issuer_name") or item.issuer_id),
                     issued=issued,
-                    cert_url=created.url,
+                    cert_url=_certification_url(ctx, item) or created.url,
                     cert_id=item.credential_id,
                 ),
             }
@@ -500,6 +500,15 @@ async def share_create(request: Request) -> Response:
         share_id=created.share.id,
         linkedin=linkedin,
     )
+
+
+def _certification_url(ctx: WalletContext, item: WalletItem) -> str | None:
+    """The lasting verification page of a badge issued here (its public credential URL opened in
+    the verifier); other badges get the share link (which ends when the share ends)."""
+    prefix = f"{ctx.base_url}/credentials/"
+    if item.credential_id.startswith(prefix):
+        return f"{ctx.base_url}/verifier?url={quote(item.credential_id, safe='')}"
+    return None
 
 
 @pages.get("/portefeuille/partages/{share_id}", response_class=HTMLResponse)

@@ -88,7 +88,9 @@ def test_claim_share_verified_withdraw_gone(
     linkedin = re.search(r'href="(https://www.linkedin.com/profile/add\?[^"]+)"', created.text)
     assert linkedin is not None
     params = parse_qs(urlsplit(linkedin.group(1).replace("&amp;", "&")).query)
-    assert params["certUrl"] == [link]
+    cert_url = params["certUrl"][0]  # the lasting verification page of a badge issued here
+    assert cert_url.startswith(f"{BASE}/verifier?url=")
+    assert unquote(cert_url.split("url=", 1)[1]).startswith(f"{BASE}/credentials/")
     assert params["organizationName"] == ["CFA Exemple du Bâtiment"]
 
     employer = TestClient(client.app, base_url=BASE)  # another browser, not signed in
