@@ -19,7 +19,7 @@ from matching.credit import CONTAINER_TYPES, CreditTables
 from matching.model import Job, Requirement
 from referentials.model import NodeType, RelationType, RequirementType
 
-__all__ = ["Atom", "CompiledJob", "CompiledRequirement", "compile_job"]
+__all__ = ["Atom", "CompiledJob", "CompiledRequirement", "compile_job", "plan_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,9 +124,15 @@ def compile_job(job: Job, tables: CreditTables) -> CompiledJob:
     compiled = CompiledJob(
         job, tuple(requirements), tuple(atoms), frozenset(anchors), mandatory, optional
     )
-    # The ranking plan: held node -> [(atom index, credit)], one pass per posting list.
-    plan = compiled.plan
-    for i, atom in enumerate(atoms):
-        for held, source in tables.sources(atom.node).items():
-            plan.setdefault(held, []).append((i, source.credit))
     return compiled
+
+
+def plan_of(compiled: CompiledJob, tables: CreditTables) -> dict[str, list[tuple[int, float]]]:
+    """The candidate-ranking plan: held node -> [(atom index, credit)], so each posting list
+    is read once. Built on first use (ranking jobs for a person does not need it)."""
+    plan = compiled.plan
+    if not plan:
+        for i, atom in enumerate(compiled.atoms):
+            for held, source in tables.sources(atom.node).items():
+                plan.setdefault(held, []).append((i, source.credit))
+    return plan

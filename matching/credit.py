@@ -74,9 +74,12 @@ class CreditTables:
     def __init__(self, graph: SkillsGraph, params: MatchParameters) -> None:
         self.graph = graph
         self.params = params
-        self._nodes = graph.graph.nodes
-        self._succ = graph.graph.succ
-        self._pred = graph.graph.pred
+        # networkx's plain dicts behind its views: these loops run per credit source.
+        self._nodes: dict[str, dict[str, Any]] = graph.graph._node
+        self._succ: dict[str, dict[str, dict[str, dict[str, Any]]]] = graph.graph._succ
+        self._pred: dict[str, dict[str, dict[str, dict[str, Any]]]] = graph.graph._pred
+        self._containers: dict[str, dict[str, tuple[str, ...]]] = {}
+        self._teachers: dict[str, tuple[str, ...]] = {}
         self._sources: dict[str, dict[str, Source]] = {}
         self._teaches: dict[str, tuple[str, ...]] = {}
         self._equivalents: dict[str, tuple[str, ...]] = {}
@@ -154,6 +157,15 @@ class CreditTables:
         self._teaches[node] = found
         return found
 
+    def teachers(self, node: str) -> tuple[str, ...]:
+        """The modules and blocks that contain ``node`` (what to take when it is missing)."""
+        cached = self._teachers.get(node)
+        if cached is None:
+            found = self.graph.containers(node, NodeType.MODULE)
+            found += self.graph.containers(node, NodeType.BLOCK)
+            cached = self._teachers[node] = tuple(sorted(set(found)))
+        return cached
+
     def occupation_requirements(self, node: str) -> list[tuple[str, RequirementType]]:
         """What an occupation requires (an ESCO occupation's skills, a ROME fiche's
         competences), sorted; a ROME appellation without its own links uses its fiche's."""
@@ -175,6 +187,12 @@ class CreditTables:
 
     def containers_of(self, node: str) -> dict[str, tuple[str, ...]]:
         """Containers whose holding asserts ``node``, each with the path container → node."""
+        cached = self._containers.get(node)
+        if cached is None:
+            cached = self._containers[node] = self._containers_of(node)
+        return cached
+
+    def _containers_of(self, node: str) -> dict[str, tuple[str, ...]]:
         found: dict[str, tuple[str, ...]] = {}
         paths: dict[str, tuple[str, ...]] = {node: (node,)}
         queue = deque([node])

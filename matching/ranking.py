@@ -17,11 +17,15 @@ results are then explained in full. Order is stable: ranking score descending, t
 
 from __future__ import annotations
 
+import heapq
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from matching.compile import CompiledJob, compile_job
+import numpy as np
+import numpy.typing as npt
+
+from matching.compile import CompiledJob, compile_job, plan_of
 from matching.credit import CreditTables
 from matching.holders import disclosed
 from matching.model import Holder, Job, MatchResult
@@ -32,6 +36,8 @@ from referentials.graph import SkillsGraph
 __all__ = ["Matcher", "Ranked"]
 
 _Posting = tuple[int, int | None, bool]  # (holder slot, best known level, has a level-less badge)
+_SLACK = 1e-9  # scores closer than this may round to the same 12 decimals
+_ATOM_BITS = 20  # (job slot << 20) | atom index: a job has fewer than a million atoms
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,11 +70,12 @@ class Matcher:
         self._holders: list[Holder | None] = []
         self._slot: dict[str, int] = {}
         self._postings: dict[str, list[_Posting]] = {}  # holdings with a level
-        self._plain: dict[str, array[int]] = {}  # holdings without a level
-        self._jobs: dict[str, CompiledJob] = {}
-        self._job_order: list[str] = []
+        self._plain: dict[str, array[int]] = {}  # holdings without a level (int32 slots)
+        self._removed: set[int] = set()
+        self._jobs: dict[str, tuple[int, CompiledJob]] = {}
+        self._job_slots: list[CompiledJob | None] = []
         self._inverse: dict[str, list[tuple[str, float]]] = {}
-        self._atoms_of: dict[str, list[tuple[str, int]]] = {}
+        self._atoms_of: dict[str, list[tuple[int, int | None]]] = {}
 
     # ------------------------------------------------------------------ one pair
 
@@ -95,7 +102,7 @@ class Matcher:
                 # Most badges state no level: a compact array of slots per node.
                 plain = self._plain.get(node)
                 if plain is None:
-                    plain = self._plain[node] = array("l")
+                    plain = self._plain[node] = array("i")
                 plain.append(slot)
                 continue
             unknown = len(levels) < len(holdings)
@@ -110,6 +117,7 @@ class Matcher:
         slot = self._slot.pop(holder_id, None)
         if slot is not None:
             self._holders[slot] = None
+            self._removed.add(slot)
 
     @property
     def holder_count(self) -> int:
@@ -118,13 +126,21 @@ class Matcher:
     def candidates(self, job: Job | CompiledJob, *, top: int | None = 10) -> list[Ranked]:
         """Holders ranked for ``job``; holders no held item credits are not listed."""
         compiled = job if isinstance(job, CompiledJob) else self.compile(job)
-        scores = self.candidate_scores(compiled)
+        totals = self._candidate_totals(compiled)
+        live = np.flatnonzero(totals > 0)
+        if top is not None and len(live) > top:
+            # Only the top N are ordered: keep every holder within rounding of the N-th score,
+            # then order those exactly (rounded score, then id) in Python.
+            kth = np.partition(totals[live], len(live) - top)[len(live) - top]
+            live = live[totals[live] >= kth - _SLACK]
         holders = self._holders
-        order = sorted(
-            ((s, holders[slot].id, slot) for slot, s in scores.items() if holders[slot]),  # type: ignore[union-attr]
-            key=lambda e: (-e[0], e[1]),
-        )
-        chosen = order if top is None else order[:top]
+        entries = []
+        for slot in live.tolist():
+            holder = holders[slot]
+            if holder is not None:
+                entries.append((finish(float(totals[slot])), holder.id, slot))
+        entries.sort(key=lambda e: (-e[0], e[1]))
+        chosen = entries if top is None else entries[:top]
         ranked: list[Ranked] = []
         for _, holder_id, slot in chosen:
             holder = holders[slot]
@@ -134,54 +150,61 @@ class Matcher:
         return ranked
 
     def candidate_scores(self, compiled: CompiledJob) -> dict[int, float]:
-        """``{holder slot: score}`` through the inverted index (the hot path)."""
+        """``{holder slot: score}`` for every holder something credits."""
+        totals = self._candidate_totals(compiled)
+        holders = self._holders
+        return {
+            slot: finish(float(totals[slot]))
+            for slot in np.flatnonzero(totals > 0).tolist()
+            if holders[slot] is not None
+        }
+
+    def _candidate_totals(self, compiled: CompiledJob) -> npt.NDArray[np.float64]:
+        """Unrounded scores of every holder slot (the hot path: vector operations over the
+        inverted index; the same products and additions, in the same order, as
+        :func:`matching.score.score_holder`)."""
         atoms = compiled.atoms
-        n = len(atoms)
         levels = [a.level for a in atoms]
-        levelled = any(level is not None for level in levels)
         params = self.params
-        best: dict[int, list[float]] = {}
-        postings = self._postings
-        plain = self._plain
         unknown_factor = params.unknown_level_factor
-        for held, entries in compiled.plan.items():
+        size = len(self._holders)
+        plain = self._plain
+        postings = self._postings
+        by_atom: list[dict[float, list[npt.NDArray[np.int32]]]] = [{} for _ in atoms]
+        levelled: list[list[tuple[int, float, int | None, bool]]] = [[] for _ in atoms]
+        for held, entries in plan_of(compiled, self.tables).items():
             slots = plain.get(held)
             if slots:
-                scaled = entries
-                if levelled:
-                    scaled = [
-                        (i, c * unknown_factor if levels[i] is not None else c) for i, c in entries
-                    ]
-                if len(scaled) == 1:
-                    ((i, credit),) = scaled
-                    for slot in slots:
-                        row = best.get(slot)
-                        if row is None:
-                            row = best[slot] = [0.0] * n
-                        if credit > row[i]:
-                            row[i] = credit
-                else:
-                    for slot in slots:
-                        row = best.get(slot)
-                        if row is None:
-                            row = best[slot] = [0.0] * n
-                        for i, credit in scaled:
-                            if credit > row[i]:
-                                row[i] = credit
-            for slot, level, unknown in postings.get(held, ()):
-                row = best.get(slot)
-                if row is None:
-                    row = best[slot] = [0.0] * n
+                view = np.frombuffer(slots, dtype=np.int32).copy()
                 for i, credit in entries:
-                    if levels[i] is not None:
-                        credit *= _factor(level, unknown, levels[i], params)
-                    if credit > row[i]:
-                        row[i] = credit
-        coefficients = [a.coefficient for a in atoms]
-        return {
-            slot: finish(sum(c * x for c, x in zip(coefficients, row, strict=True)))
-            for slot, row in best.items()
-        }
+                    value = credit * unknown_factor if levels[i] is not None else credit
+                    if value > 0:
+                        by_atom[i].setdefault(value, []).append(view)
+            for slot, level, unknown in postings.get(held, ()):
+                for i, credit in entries:
+                    levelled[i].append((slot, credit, level, unknown))
+        totals = np.zeros(size, dtype=np.float64)
+        best = np.zeros(size, dtype=np.float64)
+        for i, atom in enumerate(atoms):
+            groups = by_atom[i]
+            if not groups and not levelled[i]:
+                continue
+            best.fill(0.0)
+            for value in sorted(groups):  # ascending: a higher credit overwrites a lower one
+                best[np.concatenate(groups[value])] = value
+            expected = levels[i]
+            for slot, credit, level, unknown in levelled[i]:
+                value = (
+                    credit
+                    if expected is None
+                    else credit * _factor(level, unknown, expected, params)
+                )
+                if value > best[slot]:
+                    best[slot] = value
+            totals += atom.coefficient * best
+        if self._removed:
+            totals[np.fromiter(self._removed, dtype=np.int64)] = 0.0
+        return totals
 
     # ------------------------------------------------------------------ jobs
 
@@ -189,14 +212,16 @@ class Matcher:
         """Compile and index an open job (re-adding replaces it)."""
         self.remove_job(job.id)
         compiled = self.compile(job)
-        self._jobs[job.id] = compiled
-        self._job_order.append(job.id)
+        slot = len(self._job_slots)
+        self._job_slots.append(compiled)
+        self._jobs[job.id] = (slot, compiled)
         for i, atom in enumerate(compiled.atoms):
             if atom.node not in self._atoms_of:
                 self._atoms_of[atom.node] = []
                 for held, source in self.tables.sources(atom.node).items():
                     self._inverse.setdefault(held, []).append((atom.node, source.credit))
-            self._atoms_of[atom.node].append((job.id, i))
+            # One integer per (job, atom): sorting the keys orders atoms as score_holder does.
+            self._atoms_of[atom.node].append(((slot << _ATOM_BITS) | i, atom.level))
         return compiled
 
     def add_jobs(self, jobs: Iterable[Job]) -> None:
@@ -204,44 +229,54 @@ class Matcher:
             self.add_job(job)
 
     def remove_job(self, job_id: str) -> None:
-        compiled = self._jobs.pop(job_id, None)
-        if compiled is None:
+        entry = self._jobs.pop(job_id, None)
+        if entry is None:
             return
-        self._job_order.remove(job_id)
+        slot, compiled = entry
+        self._job_slots[slot] = None
         for atom in {a.node for a in compiled.atoms}:
-            self._atoms_of[atom] = [e for e in self._atoms_of[atom] if e[0] != job_id]
+            self._atoms_of[atom] = [e for e in self._atoms_of[atom] if e[0] >> _ATOM_BITS != slot]
 
     @property
     def jobs(self) -> dict[str, CompiledJob]:
-        return dict(self._jobs)
+        return {job_id: compiled for job_id, (_, compiled) in self._jobs.items()}
 
     def job_scores(self, holder: Holder) -> dict[str, float]:
         """``{job id: ranking score}`` through the inverted indexes (the hot path)."""
         params = self.params
-        best: dict[tuple[str, int], float] = {}
-        jobs = self._jobs
+        best: dict[int, float] = {}
+        atoms_of = self._atoms_of
         for node, holdings in holder.by_node().items():
             known = [h.level for h in holdings if h.level is not None]
             level = max(known) if known else None
-            unknown = any(h.level is None for h in holdings)
+            unknown = len(known) < len(holdings)
             for target, credit in self._inverse.get(node, ()):
-                for job_id, i in self._atoms_of.get(target, ()):
-                    expected = jobs[job_id].atoms[i].level
+                for key, expected in atoms_of.get(target, ()):
                     value = (
                         credit
                         if expected is None
                         else credit * _factor(level, unknown, expected, params)
                     )
-                    key = (job_id, i)
                     if value > best.get(key, 0.0):
                         best[key] = value
-        totals: dict[str, float] = {}
-        for (job_id, i), value in best.items():
-            totals[job_id] = totals.get(job_id, 0.0) + jobs[job_id].atoms[i].coefficient * value
-        scores = {job_id: finish(total) for job_id, total in totals.items()}
+        totals: dict[int, float] = {}
+        slots = self._job_slots
+        mask = (1 << _ATOM_BITS) - 1
+        for key in sorted(best):  # job by job, atoms in order: the sums score_holder makes
+            slot = key >> _ATOM_BITS
+            compiled = slots[slot]
+            if compiled is None:
+                continue
+            term = compiled.atoms[key & mask].coefficient * best[key]
+            totals[slot] = totals[slot] + term if slot in totals else 0 + term
+        scores: dict[str, float] = {}
+        for slot, total in totals.items():
+            compiled = slots[slot]
+            assert compiled is not None
+            scores[compiled.job.id] = finish(total)
         anchors = holder_anchors(self.tables, holder) if params.mobility_boost > 0 else set()
         if anchors:
-            for job_id, compiled in jobs.items():
+            for job_id, (_, compiled) in self._jobs.items():
                 if compiled.anchors and mobility_links(self.tables, anchors, compiled.anchors):
                     scores[job_id] = scores.get(job_id, 0.0) + params.mobility_boost
         return scores
@@ -249,10 +284,12 @@ class Matcher:
     def jobs_for(self, holder: Holder, *, top: int | None = 10) -> list[Ranked]:
         """Open jobs ranked for ``holder``; jobs nothing they hold credits are not listed."""
         scores = self.job_scores(holder)
-        order = sorted(scores.items(), key=lambda e: (-e[1], e[0]))
-        chosen = order if top is None else order[:top]
+        if top is None:
+            chosen = sorted(scores.items(), key=lambda e: (-e[1], e[0]))
+        else:
+            chosen = heapq.nsmallest(top, scores.items(), key=lambda e: (-e[1], e[0]))
         ranked: list[Ranked] = []
         for job_id, _ in chosen:
-            result = score_holder(self._jobs[job_id], holder, self.tables)
+            result = score_holder(self._jobs[job_id][1], holder, self.tables)
             ranked.append(Ranked(job_id, result.components.ranking_score, result))
         return ranked

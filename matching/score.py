@@ -140,8 +140,6 @@ def score_holder(compiled: CompiledJob, holder: Holder, tables: CreditTables) ->
                     )
                 )
         if credit < 1.0 - _EPS:
-            taught = tables.graph.containers(atom.node, NodeType.MODULE)
-            taught += tables.graph.containers(atom.node, NodeType.BLOCK)
             missing.append(
                 Missing(
                     req_node,
@@ -149,7 +147,7 @@ def score_holder(compiled: CompiledJob, holder: Holder, tables: CreditTables) ->
                     tables.label(atom.node),
                     req.requirement.mandatory,
                     credit,
-                    tuple(sorted(set(taught))),
+                    tables.teachers(atom.node),
                 )
             )
 
