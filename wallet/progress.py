@@ -181,6 +181,9 @@ def _progress(graph: SkillsGraph, key: str, held: set[str], lang: str) -> list[P
         if cert.held or any(p.held for p in cert.parts):
             started.append(cert)
             covered.update(p.node for p in cert.parts)
+    # Closest to completion first: a shared block (safety) starts every trade at once, and the
+    # page must lead with the trade the person is actually working towards.
+    started.sort(key=lambda p: (-(p.held / p.total if p.total else 0), -p.held, p.label))
     for node in sorted(closures):
         if node in covered or graph.graph.nodes[node].get("type") is not NodeType.BLOCK:
             continue
