@@ -37,7 +37,7 @@ from sqlmodel import Session, col, select
 from badges.proofs.data_integrity import RDFC
 from issuer.batch_input import RowError, file_sha256, iter_rows, row_spec
 from issuer.context import IssuerContext, IssuerError
-from issuer.issuance import SUITES, Issued, issue_in_session
+from issuer.issuance import SUITES, IssueSpec
 from issuer.service import load_signer
 from storage.engine import session_scope
 from storage.errors import is_unique_violation
@@ -60,7 +60,7 @@ __all__ = [
     "submit_batch",
 ]
 
-CHUNK = 50
+CHUNK = 200
 INSERT_CHUNK = 500
 LEASE = timedelta(seconds=120)
 
@@ -379,44 +379,83 @@ def _issue_chunk(
     suspendable: bool,
     hook: RowHook | None,
 ) -> None:
+    """One transaction for the chunk: the rows still pending are locked (``FOR UPDATE`` on
+    PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already serialises writers), issued as a group,
+    and moved to ``issued``/``failed`` with their credentials."""
+    from issuer.bulk import issue_group
     from issuer.status import active_list
 
     now = ctx.now()
     table = IssuanceBatchRow.__table__  # type: ignore[attr-defined]
     with session_scope(ctx.engine) as session:
+        still_pending = set(
+            session.execute(
+                sa.select(table.c.id)
+                .where(table.c.id.in_([row_id for row_id, _, _ in rows]))
+                .where(table.c.state == BatchRowState.PENDING)
+                .with_for_update()
+            ).scalars()
+        )
+        todo = [row for row in rows if row[0] in still_pending]
+        if not todo:
+            return
         signer, achievement = load_signer(ctx, session, batch.achievement_id)
         lists = {p: active_list(ctx, session, signer.org, p) for p in StatusPurpose}
-        for row_id, line, cells in rows:
-            values: dict[str, Any]
+        updates: list[dict[str, Any]] = []
+        specs: list[tuple[int, int, IssueSpec]] = []
+        for row_id, line, cells in todo:
             try:
                 spec = row_spec(cells, suite=suite, suspendable=suspendable)
-                spec.created_by_user_id = batch.created_by_user_id
-                with session.begin_nested():
-                    issued = issue_in_session(
-                        ctx, session, signer=signer, achievement=achievement, spec=spec, lists=lists
-                    )
-                values = _issued_values(issued, now)
             except IssuerError as exc:
-                values = {
-                    "state": BatchRowState.FAILED,
-                    "error_code": exc.code,
-                    "error_column": exc.column[:100] or None,
-                    "error_message": str(RowError(line, exc.column, exc.code, exc.message)),
-                    "data": None,
-                    "updated_at": now,
-                }
-            result = session.execute(
-                sa.update(table)
-                .where(table.c.id == row_id)
-                .where(table.c.state == BatchRowState.PENDING)
-                .values(**values)
-            )
-            if getattr(result, "rowcount", 1) != 1:
-                # Another runner took this row: undo the whole chunk rather than issue twice.
-                raise IssuerError(
-                    "une autre délivrance traite cet envoi", code="batch_in_progress", status=409
+                updates.append(_failed_values(row_id, line, exc, now))
+                continue
+            spec.created_by_user_id = batch.created_by_user_id
+            specs.append((row_id, line, spec))
+        outcomes = issue_group(
+            ctx,
+            session,
+            signer=signer,
+            achievement=achievement,
+            specs=[spec for _, _, spec in specs],
+            lists=lists,
+            now=now,
+        )
+        for (row_id, line, _), outcome in zip(specs, outcomes, strict=True):
+            if outcome.error is not None:
+                updates.append(_failed_values(row_id, line, outcome.error, now))
+            else:
+                updates.append(
+                    {
+                        "row_id": row_id,
+                        "state": BatchRowState.ISSUED,
+                        "credential_id": outcome.row_id,
+                        "data": {"code_reclamation": outcome.claim_code}
+                        if outcome.claim_code
+                        else None,
+                        "error_code": None,
+                        "error_column": None,
+                        "error_message": None,
+                        "updated_at": now,
+                    }
                 )
-            if hook is not None:
+        # The row's cells (personal data) are dropped once issued; only a claim code, needed
+        # for the result file, is kept.
+        session.execute(
+            sa.update(table)
+            .where(table.c.id == sa.bindparam("row_id"))
+            .values(
+                state=sa.bindparam("state"),
+                credential_id=sa.bindparam("credential_id"),
+                data=sa.bindparam("data"),
+                error_code=sa.bindparam("error_code"),
+                error_column=sa.bindparam("error_column"),
+                error_message=sa.bindparam("error_message"),
+                updated_at=sa.bindparam("updated_at"),
+            ),
+            updates,
+        )
+        if hook is not None:
+            for _, line, _ in todo:
                 hook(line)
         session.execute(
             sa.update(IssuanceBatch.__table__)  # type: ignore[attr-defined]
@@ -425,14 +464,15 @@ def _issue_chunk(
         )
 
 
-def _issued_values(issued: Issued, now: Any) -> dict[str, Any]:
-    # The row's cells (personal data) are dropped once issued; only the claim code, needed
-    # for the result file, is kept.
-    data = {"code_reclamation": issued.claim_code} if issued.claim_code else None
+def _failed_values(row_id: int, line: int, exc: IssuerError, now: Any) -> dict[str, Any]:
     return {
-        "state": BatchRowState.ISSUED,
-        "credential_id": issued.row_id,
-        "data": data,
+        "row_id": row_id,
+        "state": BatchRowState.FAILED,
+        "credential_id": None,
+        "data": None,
+        "error_code": exc.code,
+        "error_column": exc.column[:100] or None,
+        "error_message": str(RowError(line, exc.column, exc.code, exc.message)),
         "updated_at": now,
     }
 

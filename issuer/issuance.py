@@ -18,7 +18,6 @@ version serves the newest. The replaced row points to its successor (``replaced_
 from __future__ import annotations
 
 import base64
-import copy
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -166,11 +165,14 @@ def build_credential(
     valid_from: datetime,
     status: dict[str, Any],
 ) -> dict[str, Any]:
-    """The unsigned OpenBadgeCredential (OB 3.0 §B.1 AchievementCredential)."""
+    """The unsigned OpenBadgeCredential (OB 3.0 §B.1 AchievementCredential).
+
+    The document *shares* the achievement, profile and evidence objects given (no copies: bulk
+    issuance builds thousands); it is only read — signing returns a new document."""
     subject: dict[str, Any] = {
         "type": ["AchievementSubject"],
         "identifier": [identity],
-        "achievement": copy.deepcopy(achievement),
+        "achievement": achievement,
     }
     if spec.level:
         levels = level_ids(achievement)
@@ -193,7 +195,7 @@ def build_credential(
         "@context": [VC_V2, OB_V3],
         "id": credential_url,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "issuer": copy.deepcopy(org.profile),
+        "issuer": org.profile,
         "validFrom": iso(valid_from),
         "name": achievement.get("name", "Badge"),
         "credentialSubject": subject,
@@ -208,7 +210,7 @@ def build_credential(
             )
         document["validUntil"] = iso(spec.valid_until)
     if spec.evidence:
-        document["evidence"] = copy.deepcopy(spec.evidence)
+        document["evidence"] = spec.evidence
     return document
 
 

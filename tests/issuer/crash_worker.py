@@ -43,7 +43,7 @@ def main() -> None:
             if seen[0] >= int(kill_at):
                 _die()
 
-        run_batch(ctx, arg, force=True, _inside_transaction=hook)
+        run_batch(ctx, arg, force=True, chunk=50, _inside_transaction=hook)
     elif mode == "issue":
         original = issuance.Signer.sign
 
