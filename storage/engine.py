@@ -120,11 +120,13 @@ def _sqlite_engine(url: URL, *, echo: bool, busy_timeout_ms: int, args: dict[str
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         try:
+            # busy_timeout first: switching a new file to WAL needs a lock that another process
+            # opening the database at the same moment may hold for an instant.
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
             if not in_memory:
                 cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=FULL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         finally:
             cursor.close()
 
