@@ -78,7 +78,10 @@ def gettext(message: str) -> str:
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    return translations(_language.get()).ngettext(singular, plural, n)
+    language = _language.get()
+    if language == "fr":  # French plural rule: 0 and 1 are singular (n > 1 is plural)
+        return singular if n <= 1 else plural
+    return translations(language).ngettext(singular, plural, n)
 
 
 def _accept_language(header: str) -> str | None:

@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
+from api.auth import Principal, current_principal
 from api.i18n import current_language, gettext, install_jinja
 from api.security import csrf_token
 from api.verify_routes import templates
@@ -19,6 +20,14 @@ from api.verify_routes import templates
 __all__ = ["render", "render_error", "templates"]
 
 install_jinja(templates.env)
+
+
+def _principal(request: Request) -> Principal | None:
+    """Who is signed in, for the menu; a page never fails because of it."""
+    try:
+        return current_principal(request)
+    except Exception:  # an invalid token or no database: the page shows as for a visitor
+        return None
 
 
 def render(
@@ -32,7 +41,7 @@ def render(
     values: dict[str, Any] = {
         "lang": current_language(),
         "csrf_token": csrf_token(request),
-        "principal": getattr(request.state, "principal", None),
+        "principal": _principal(request),
         "path": request.url.path,
         "demo": bool(getattr(request.app.state.settings, "demo", False)),
     }

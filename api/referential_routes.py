@@ -156,7 +156,6 @@ def referential_page(
     lang = current_language()
     tree = structure_tree(ref, _base(request), lang)
     levels = [i for i in ref.items if i.kind == ItemKind.LEVEL]
-    principal = getattr(request.state, "principal", None)
     return render(
         request,
         "referentials/referentiel.html",
@@ -171,7 +170,6 @@ def referential_page(
             "versions": versions_of(catalogue(engine_of(request)), slug),
             "kind_name": kind_name,
             "organisation_roles": list(OrganisationRole),
-            "principal": principal,
             "base": _base(request),
         },
     )
