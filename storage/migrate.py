@@ -157,3 +157,47 @@ def open_migrated_engine(settings: DatabaseSettings) -> Engine:
         engine.dispose()
         raise
     return engine
+
+
+def new_revision(message: str) -> Path:
+    """Write a new migration script for the difference between the declared tables and the
+    current head (developers: ``python -m storage.migrate revision "what changed"``).
+
+    The comparison runs against a scratch SQLite database brought to the head, so no real
+    database is needed. Review the script before committing it: autogenerate cannot see renames
+    (it writes drop + add) and renders batch operations for SQLite that plain ``op`` calls often
+    replace; ``tests/storage/test_migrations.py`` then checks both databases end identical to
+    the declared tables.
+    """
+    import tempfile
+
+    scripts = ScriptDirectory.from_config(alembic_config())
+    revisions = [r.revision for r in scripts.walk_revisions()]
+    next_id = f"{max(int(r) for r in revisions if r.isdigit()) + 1:04d}"
+    with tempfile.TemporaryDirectory() as scratch:
+        engine = create_engine(f"sqlite+pysqlite:///{Path(scratch) / 'scratch.db'}")
+        try:
+            upgrade(engine)
+            with engine.begin() as connection:
+                script = command.revision(
+                    alembic_config(connection), message=message, autogenerate=True, rev_id=next_id
+                )
+        finally:
+            engine.dispose()
+    assert script is not None
+    assert not isinstance(script, list)
+    return Path(script.path)
+
+
+def _main(argv: list[str]) -> int:
+    if len(argv) == 2 and argv[0] == "revision":
+        print(new_revision(argv[1]))  # noqa: T201 (developer command)
+        return 0
+    print('usage: python -m storage.migrate revision "what changed"')  # noqa: T201
+    return 64
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(_main(sys.argv[1:]))

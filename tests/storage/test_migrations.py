@@ -209,3 +209,23 @@ def test_two_upgrades_started_together_migrate_once(empty_db_url: str) -> None:
     for thread in threads:
         thread.join()
     assert outcomes == [head_revision()] * 3
+
+
+def test_a_new_revision_is_empty_when_the_tables_match_the_head(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The developer command writes the next numbered script; with nothing changed it is empty."""
+    import shutil
+
+    import storage.migrate
+
+    head = head_revision()
+    copy = tmp_path / "migrations"
+    shutil.copytree(storage.migrate.MIGRATIONS_DIR, copy)
+    monkeypatch.setattr(storage.migrate, "MIGRATIONS_DIR", copy)
+    path = storage.migrate.new_revision("nothing changed")
+    assert path.parent == copy / "versions"
+    source = path.read_text(encoding="utf-8")
+    assert f"down_revision: str | None = '{head}'" in source
+    upgrade_body = source.split("def upgrade() -> None:")[1].split("def downgrade")[0]
+    assert "op." not in upgrade_body
