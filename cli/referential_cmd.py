@@ -166,7 +166,8 @@ def _list(args: argparse.Namespace) -> int:
     if not rows:
         print("Aucun référentiel enregistré (atouts referential import --bundled pour commencer).")
     for r in rows:
-        print(f"{r.slug}\t{r.version}\t{_STATUS_FR[r.status]}\t{r.items} éléments\t{r.title}")
+        count = f"{r.items} élément" + ("s" if r.items > 1 else "")  # « 0 élément », « 1 élément »
+        print(f"{r.slug}\t{r.version}\t{_STATUS_FR[r.status]}\t{count}\t{r.title or r.slug}")
     return 0
 
 

@@ -102,12 +102,6 @@ class SkillsGraph:
                 return  # the same version again: nothing to do (import idempotence)
             self.remove(*key)
         slug, version = key
-        problems = referential.problems()
-        if problems:
-            raise ReferentialError(
-                f"le référentiel « {slug} » version {version} est incohérent : "
-                + " ; ".join(problems)
-            )
         base = self.base
         framework = referential.url(base)
         nodes: list[tuple[str, dict[str, Any]]] = [
@@ -126,9 +120,11 @@ class SkillsGraph:
         for item in referential.items:
             node = item.node_id(base, slug, version)
             ids[item.code] = node
+            kind = item.kind
+            node_type = kind.node_type
             attrs: dict[str, Any] = {
-                "type": item.kind.node_type,
-                "kind": item.kind,
+                "type": node_type,
+                "kind": kind,
                 "referential": slug,
                 "version": version,
                 "labels": dict(item.labels),
@@ -138,23 +134,50 @@ class SkillsGraph:
                 value = getattr(item, name)
                 if value is not None:
                     attrs[name] = value
-            if item.kind.node_type is NodeType.MODULE:
-                attrs["additional"] = item.kind != "module"
+            if node_type is NodeType.MODULE:
+                attrs["additional"] = kind != "module"
             nodes.append((node, attrs))
 
         edges: list[tuple[str, str, str, dict[str, Any]]] = []
+        hierarchy_edges: list[tuple[str, str]] = []
         suffix = f"@{slug}/{version}"
+        coherent = len(ids) == len(referential.items)  # else a code is defined twice
+        ids_get = ids.get
+        # One pass per relation (ESCO: 125,000 of them): qualifiers are read one by one
+        # rather than through getattr over a name list, and hierarchy edges are collected here.
         for rel in referential.relations:
-            u = ids.get(rel.source) or rel.source
-            v = ids.get(rel.target) or rel.target
-            attrs = {"type": rel.type, "referential": slug, "version": version}
-            for name in ("mandatory", "requirement", "rank", "method", "confidence", "sequence"):
-                value = getattr(rel, name)
-                if value is not None:
-                    attrs[name] = value
+            u = ids_get(rel.source)
+            if u is None:
+                u = rel.source
+                coherent = coherent and is_uri(u)
+            v = ids_get(rel.target)
+            if v is None:
+                v = rel.target
+                coherent = coherent and is_uri(v)
+            rtype = rel.type
+            attrs = {"type": rtype, "referential": slug, "version": version}
+            if rel.mandatory is not None:
+                attrs["mandatory"] = rel.mandatory
+            if rel.requirement is not None:
+                attrs["requirement"] = rel.requirement
+            if rel.rank is not None:
+                attrs["rank"] = rel.rank
+            if rel.method is not None:
+                attrs["method"] = rel.method
+            if rel.confidence is not None:
+                attrs["confidence"] = rel.confidence
+            if rel.sequence is not None:
+                attrs["sequence"] = rel.sequence
             if rel.properties:
                 attrs["properties"] = dict(rel.properties)
-            edges.append((u, v, rel.type + suffix, attrs))
+            edges.append((u, v, rtype + suffix, attrs))
+            if rtype in HIERARCHY_RELATIONS:
+                hierarchy_edges.append((u, v))
+        if not coherent:
+            raise ReferentialError(
+                f"le référentiel « {slug} » version {version} est incohérent : "
+                + " ; ".join(referential.problems())
+            )
         if referential.replaces:
             for item in referential.items:
                 for old in item.replaces:
@@ -170,7 +193,7 @@ class SkillsGraph:
                     }
                     edges.append((u, ids[item.code], RelationType.REPLACED_BY + suffix, attrs))
 
-        hierarchy_edges = [(u, v) for u, v, _, a in edges if a["type"] in HIERARCHY_RELATIONS]
+        # Adds the hierarchy edges to ``self.hierarchy`` (or raises and leaves it as it was).
         self._check_acyclic(referential, hierarchy_edges, dict(nodes))
 
         graph = self.graph
@@ -189,7 +212,6 @@ class SkillsGraph:
         stubs = {end for u, v, _, _ in edges for end in (u, v) if end not in node_map}
         graph.add_nodes_from((n, {"type": NodeType.EXTERNAL, "labels": {}}) for n in sorted(stubs))
         graph.add_edges_from(edges)
-        self.hierarchy.add_edges_from(hierarchy_edges)
         self.referentials[key] = referential
         self._edges_of[key] = [(u, v, k) for u, v, k, _ in edges]
         self._nodes_of[key] = [n for n, _ in nodes]
@@ -232,18 +254,19 @@ class SkillsGraph:
     def _check_acyclic(
         self, referential: Referential, new_edges: list[tuple[str, str]], new_nodes: dict[str, Any]
     ) -> None:
-        added = [(u, v) for u, v in new_edges if not self.hierarchy.has_edge(u, v)]
-        self.hierarchy.add_edges_from(added)
-        try:
-            cycle = next(iter(_cycles_from(self.hierarchy, {u for u, _ in new_edges})), None)
-        finally:
-            self.hierarchy.remove_edges_from(added)
-            self.hierarchy.remove_nodes_from(
-                [n for n in {x for e in added for x in e} if self.hierarchy.degree(n) == 0]
-            )
-        if cycle is not None:
-            labels = [self._display(n, new_nodes) for n in cycle]
-            raise HierarchyCycleError(f"{referential.slug} {referential.version}", cycle, labels)
+        """Add ``new_edges`` to the merged hierarchy; if they close a cycle, take them back out
+        and raise :class:`HierarchyCycleError` naming the items on it."""
+        hierarchy = self.hierarchy
+        added = [(u, v) for u, v in new_edges if not hierarchy.has_edge(u, v)]
+        had = set(hierarchy) if added else set()
+        hierarchy.add_edges_from(added)
+        cycle = next(iter(_cycles_from(hierarchy, {u for u, _ in added})), None)
+        if cycle is None:
+            return
+        hierarchy.remove_edges_from(added)
+        hierarchy.remove_nodes_from({x for e in added for x in e} - had)
+        labels = [self._display(n, new_nodes) for n in cycle]
+        raise HierarchyCycleError(f"{referential.slug} {referential.version}", cycle, labels)
 
     def _display(self, node: str, new_nodes: dict[str, Any]) -> str:
         attrs = new_nodes.get(node) or self.graph.nodes.get(node) or {}

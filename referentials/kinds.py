@@ -73,14 +73,19 @@ class ItemKind(StrEnum):
 
     @property
     def node_type(self) -> NodeType:
-        if self is ItemKind.ADDITIONAL_MODULE:
-            return NodeType.MODULE
-        return NodeType(self.value)
+        # A table lookup: this runs once per item of ESCO-sized imports.
+        return _NODE_TYPE_OF_KIND[self]
 
     @property
     def plural(self) -> str:
         """The URL path segment: ``competences``, ``additional-modules``…"""
         return self.value.replace("_", "-") + "s"
+
+
+_NODE_TYPE_OF_KIND: dict[str, NodeType] = {
+    kind.value: NodeType.MODULE if kind is ItemKind.ADDITIONAL_MODULE else NodeType(kind.value)
+    for kind in ItemKind
+}
 
 
 class CompetenceType(StrEnum):

@@ -27,7 +27,8 @@ says which certification it is attached to)::
         correspondances:
           - {cible: "urn:rome:ogr:300490", methode: manuelle, confiance: 0.9}
 
-The JSON Schema is ``referentials/schema/atouts-referential.schema.json``. Errors are French and
+The JSON Schema is ``referentials/schema/atouts-referential.schema.json`` (checked by
+:mod:`referentials.yaml_schema`). Errors are French and
 carry line numbers. :func:`dumps` writes the same format back; ``loads(dumps(r))`` equals
 ``canonical(r)`` (items grouped by section, relations in a canonical order).
 """
@@ -35,13 +36,10 @@ carry line numbers. :func:`dumps` writes the same format back; ``loads(dumps(r))
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import networkx as nx
 import yaml
 
@@ -62,6 +60,7 @@ from referentials.model import (
 from referentials.yaml_dump import dump, dumps
 from referentials.yaml_located import Located, compose
 from referentials.yaml_located import Path as DataPath
+from referentials.yaml_schema import SCHEMA_PATH, schema, schema_errors
 from referentials.yaml_vocab import (
     MEMBER_KEYS,
     METHOD,
@@ -74,20 +73,6 @@ from referentials.yaml_vocab import (
 )
 
 __all__ = ["SCHEMA_PATH", "canonical", "dump", "dumps", "load", "load_file", "loads", "schema"]
-
-SCHEMA_PATH = Path(__file__).parent / "schema" / "atouts-referential.schema.json"
-
-
-@cache
-def schema() -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    return loaded
-
-
-@cache
-def _validator() -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(schema())
-
 
 # --------------------------------------------------------------------------------- loading
 
@@ -122,68 +107,10 @@ def loads(text: str, *, source: str | None = None, validate: bool = True) -> Ref
         (line, f"la clé « {key} » est écrite deux fois") for line, key in doc.duplicates
     ]
     if validate or not isinstance(doc.data, dict):
-        errors += _schema_errors(doc)
+        errors += schema_errors(doc)
     if errors:
         raise ReferentialFormatError(errors, source=source)
     return _Reader(doc, source).referential()
-
-
-def _schema_errors(doc: Located) -> list[tuple[int | None, str]]:
-    if not isinstance(doc.data, dict):
-        return [(1, "le fichier doit décrire un référentiel (une suite de « clé: valeur »)")]
-    validator = _validator()
-    found: list[tuple[int | None, str]] = []
-    for error in validator.iter_errors(doc.data):
-        error = _precise(error)
-        path: DataPath = tuple(error.absolute_path)
-        found.append((doc.line(path), _french(error, path)))
-    return found
-
-
-def _precise(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
-    """For "one of these forms" errors, the error of the form the author most likely meant
-    (a mapping that was meant as ``{ref: …}`` gets "unknown key", not "wrong form")."""
-    while error.validator in ("oneOf", "anyOf") and error.context:
-        # "is not of type" errors come from the forms the value plainly is not.
-        same_type = [e for e in error.context if e.validator != "type" or e.relative_path]
-        if not same_type:
-            break
-        error = jsonschema.exceptions.best_match(same_type) or error
-    return error
-
-
-def _french(error: jsonschema.ValidationError, path: DataPath) -> str:
-    where = "/".join(str(p) for p in path) or "le document"
-    kind = error.validator
-    if kind == "required":
-        missing = str(error.message).split("'")[1] if "'" in error.message else error.message
-        return f"{where} : la clé « {missing} » est obligatoire"
-    if kind == "additionalProperties":
-        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-        return f"{where} : clé inconnue « {', '.join(extra)} »"
-    if kind == "enum":
-        allowed = ", ".join(str(v) for v in error.validator_value)
-        return f"{where} : « {error.instance} » n'est pas permis (valeurs possibles : {allowed})"
-    if kind == "type":
-        expected = {
-            "string": "du texte",
-            "boolean": "true ou false",
-            "integer": "un nombre entier",
-            "number": "un nombre",
-            "array": "une liste",
-            "object": "une suite de clés",
-            "null": "vide",
-        }
-        raw = error.validator_value
-        wanted = [str(w) for w in (raw if isinstance(raw, list) else [raw])]
-        return f"{where} : doit être {' ou '.join(expected.get(w, w) for w in wanted)}"
-    if kind in ("oneOf", "anyOf"):
-        return f"{where} : la valeur « {error.instance} » n'a pas la forme attendue"
-    if kind in ("minimum", "maximum"):
-        return f"{where} : {error.instance} est hors des bornes permises"
-    if kind == "pattern":
-        return f"{where} : « {error.instance} » n'a pas la forme attendue"
-    return f"{where} : {error.message}"
 
 
 class _Reader:
