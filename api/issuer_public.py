@@ -1,8 +1,9 @@
 """Public documents an issuer publishes (profile, did:web document, status lists, credentials,
-achievements, endorsements, claim page) and the issuer context of the web application.
+achievements, endorsements) and the issuer context of the web application.
 
 They need no sign-in: they are what verifiers and wallets fetch. Status lists are cacheable for
 five minutes (BSL §6 "Verifier caching"). Errors are RFC 9457 problem details with our ``code``.
+The claim link ``{base}/reclamer/{code}`` is the wallet's page (``api.wallet_pages``).
 """
 
 from __future__ import annotations
@@ -10,10 +11,9 @@ from __future__ import annotations
 import json
 import os
 from typing import Any
-from xml.sax.saxutils import escape
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 
 from api.settings import Settings
 from issuer.context import IssuerContext, IssuerError
@@ -198,53 +198,3 @@ def public_endorsement(endorsement_id: str, request: Request) -> Response:
     if row is None:
         return problem(IssuerError("recommandation inconnue", code="not_found", status=404))
     return _json(row.signed_text, "application/vc+ld+json")
-
-
-@public.get("/reclamer/{code}", response_class=HTMLResponse, include_in_schema=False)
-def claim_page(code: str, request: Request) -> HTMLResponse:
-    from issuer.claims import claimed_credential
-
-    ctx = ctx_of(request)
-    try:
-        row = claimed_credential(ctx, code)
-    except IssuerError:
-        return HTMLResponse(
-            _page("Code inconnu", "<p>Ce code ne correspond à aucun badge.</p>"), 404
-        )
-    url = ctx.urls.credential(row.id)
-    body = (
-        "<p>Ce badge vous attend. Téléchargez-le et gardez-le :</p><ul>"
-        f'<li><a href="/reclamer/{escape(code)}/badge.png">Image du badge (PNG)</a></li>'
-        f'<li><a href="/reclamer/{escape(code)}/badge.svg">Image du badge (SVG)</a></li>'
-        f'<li><a href="{escape(ctx.urls.verification_page(url))}">Vérifier ce badge</a></li></ul>'
-    )
-    return HTMLResponse(_page("Votre badge", body))
-
-
-@public.get("/reclamer/{code}/badge.{kind}", include_in_schema=False)
-def claim_download(code: str, kind: str, request: Request) -> Response:
-    from issuer.claims import claimed_credential
-    from issuer.exports import export_credential
-
-    ctx = ctx_of(request)
-    if kind not in ("png", "svg"):
-        return problem(IssuerError("format inconnu", code="not_found", status=404))
-    try:
-        row = claimed_credential(ctx, code)
-        exported = export_credential(ctx, row.id, kind)
-    except IssuerError as exc:
-        return problem(exc)
-    return Response(
-        exported.data,
-        media_type=exported.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
-    )
-
-
-def _page(title: str, body: str) -> str:
-    return (
-        '<!doctype html><html lang="fr"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title)} — atouts</title></head><body><main><h1>{escape(title)}</h1>"
-        f"{body}</main></body></html>"
-    )

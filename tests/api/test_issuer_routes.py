@@ -225,16 +225,3 @@ def test_public_documents_are_served(
     assert client.get(f"/achievements/{achievement_id}/image.svg").content.startswith(b"<svg")
     assert client.get("/status/nope").status_code == 404
     json.dumps(achievement)
-
-
-def test_claim_page_lets_the_person_download_the_badge(
-    client: TestClient, ctx: IssuerContext, achievement_id: str, token: str
-) -> None:
-    body = client.post(
-        "/api/issuer/credentials", json={"achievement_id": achievement_id}, headers=_headers(token)
-    ).json()
-    page = client.get(body["claim_url"].removeprefix(BASE))
-    assert page.status_code == 200
-    assert "badge.png" in page.text
-    png = client.get(body["claim_url"].removeprefix(BASE) + "/badge.png")
-    assert _verify(client, ctx, png.content).verdict == "verified"
