@@ -17,7 +17,6 @@ results are then explained in full. Order is stable: ranking score descending, t
 
 from __future__ import annotations
 
-import heapq
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -37,7 +36,6 @@ __all__ = ["Matcher", "Ranked"]
 
 _Posting = tuple[int, int | None, bool]  # (holder slot, best known level, has a level-less badge)
 _SLACK = 1e-9  # scores closer than this may round to the same 12 decimals
-_ATOM_BITS = 20  # (job slot << 20) | atom index: a job has fewer than a million atoms
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +73,15 @@ class Matcher:
         self._jobs: dict[str, tuple[int, CompiledJob]] = {}
         self._job_slots: list[CompiledJob | None] = []
         self._inverse: dict[str, list[tuple[str, float]]] = {}
-        self._atoms_of: dict[str, list[tuple[int, int | None]]] = {}
+        self._atoms_of: dict[str, list[int]] = {}  # required node -> global atom ids
+        self._atom_cache: dict[str, npt.NDArray[np.int64]] = {}
+        self._atom_job: array[int] = array("q")  # per global atom id: job slot,
+        self._atom_coef: array[float] = array("d")  # its share of the score,
+        self._atom_level: array[int] = array("q")  # the expected level (0: none)
+        self._arrays: (
+            tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.int64]] | None
+        ) = None
+        self._anchored: list[int] = []  # job slots with an occupation (mobility links)
 
     # ------------------------------------------------------------------ one pair
 
@@ -215,13 +221,21 @@ class Matcher:
         slot = len(self._job_slots)
         self._job_slots.append(compiled)
         self._jobs[job.id] = (slot, compiled)
-        for i, atom in enumerate(compiled.atoms):
+        if compiled.anchors:
+            self._anchored.append(slot)
+        for atom in compiled.atoms:
             if atom.node not in self._atoms_of:
                 self._atoms_of[atom.node] = []
                 for held, source in self.tables.sources(atom.node).items():
                     self._inverse.setdefault(held, []).append((atom.node, source.credit))
-            # One integer per (job, atom): sorting the keys orders atoms as score_holder does.
-            self._atoms_of[atom.node].append(((slot << _ATOM_BITS) | i, atom.level))
+            # Global atom ids follow job then atom order, so sorting them orders each job's
+            # atoms as score_holder adds them.
+            self._atoms_of[atom.node].append(len(self._atom_job))
+            self._atom_cache.pop(atom.node, None)
+            self._atom_job.append(slot)
+            self._atom_coef.append(atom.coefficient)
+            self._atom_level.append(atom.level or 0)
+        self._arrays = None
         return compiled
 
     def add_jobs(self, jobs: Iterable[Job]) -> None:
@@ -234,60 +248,129 @@ class Matcher:
             return
         slot, compiled = entry
         self._job_slots[slot] = None
-        for atom in {a.node for a in compiled.atoms}:
-            self._atoms_of[atom] = [e for e in self._atoms_of[atom] if e[0] >> _ATOM_BITS != slot]
+        if slot in self._anchored:
+            self._anchored.remove(slot)
+        job_of = self._atom_job
+        for node in {a.node for a in compiled.atoms}:
+            self._atoms_of[node] = [g for g in self._atoms_of[node] if job_of[g] != slot]
+            self._atom_cache.pop(node, None)
 
     @property
     def jobs(self) -> dict[str, CompiledJob]:
         return {job_id: compiled for job_id, (_, compiled) in self._jobs.items()}
 
-    def job_scores(self, holder: Holder) -> dict[str, float]:
-        """``{job id: ranking score}`` through the inverted indexes (the hot path)."""
+    def _atom_ids(self, node: str) -> npt.NDArray[np.int64]:
+        cached = self._atom_cache.get(node)
+        if cached is None:
+            cached = np.asarray(self._atoms_of.get(node, ()), dtype=np.int64)
+            self._atom_cache[node] = cached
+        return cached
+
+    def _job_totals(
+        self, holder: Holder
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        """Raw totals per job slot, and the best credit per global atom id (sorted ids)."""
+        if self._arrays is None:
+            self._arrays = (
+                np.asarray(self._atom_job, dtype=np.int64),
+                np.asarray(self._atom_coef, dtype=np.float64),
+                np.asarray(self._atom_level, dtype=np.int64),
+            )
+        job_of, coef, expected_of = self._arrays
         params = self.params
-        best: dict[int, float] = {}
-        atoms_of = self._atoms_of
+        ids: list[npt.NDArray[np.int64]] = []
+        credits: list[float] = []
+        held_levels: list[int] = []
+        held_unknown: list[bool] = []
         for node, holdings in holder.by_node().items():
             known = [h.level for h in holdings if h.level is not None]
-            level = max(known) if known else None
+            level = max(known) if known else 0
             unknown = len(known) < len(holdings)
             for target, credit in self._inverse.get(node, ()):
-                for key, expected in atoms_of.get(target, ()):
-                    value = (
-                        credit
-                        if expected is None
-                        else credit * _factor(level, unknown, expected, params)
-                    )
-                    if value > best.get(key, 0.0):
-                        best[key] = value
-        totals: dict[int, float] = {}
-        slots = self._job_slots
-        mask = (1 << _ATOM_BITS) - 1
-        for key in sorted(best):  # job by job, atoms in order: the sums score_holder makes
-            slot = key >> _ATOM_BITS
-            compiled = slots[slot]
+                found = self._atom_ids(target)
+                if found.size:
+                    ids.append(found)
+                    credits.append(credit)
+                    held_levels.append(level)
+                    held_unknown.append(unknown)
+        totals = np.zeros(len(self._job_slots), dtype=np.float64)
+        if not ids:
+            return totals, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        sizes = [found.size for found in ids]
+        gid = np.concatenate(ids)
+        value = np.repeat(np.asarray(credits, dtype=np.float64), sizes)
+        expected = expected_of[gid]
+        if expected.any():
+            # min(1, held / expected), or unknown_level_factor for a level-less badge.
+            held = np.repeat(np.asarray(held_levels, dtype=np.int64), sizes)
+            safe = np.where(expected > 0, expected, 1)
+            by_level = np.where(held > 0, np.minimum(1.0, held / safe), 0.0)
+            unknown_arr = np.repeat(np.asarray(held_unknown, dtype=np.bool_), sizes)
+            factor = np.maximum(by_level, np.where(unknown_arr, params.unknown_level_factor, 0.0))
+            value = value * np.where(expected > 0, factor, 1.0)
+        order = np.lexsort((value, gid))  # by atom id, best credit last
+        gid, value = gid[order], value[order]
+        last = np.flatnonzero(np.append(gid[1:] != gid[:-1], True))
+        gid, value = gid[last], value[last]
+        np.add.at(totals, job_of[gid], coef[gid] * value)
+        return totals, gid, value
+
+    def _exact_scores(
+        self,
+        slots: list[int],
+        gid: npt.NDArray[np.int64],
+        value: npt.NDArray[np.float64],
+        anchors: set[str],
+    ) -> dict[str, float]:
+        """Ranking scores of ``slots`` summed exactly as score_holder sums them."""
+        assert self._arrays is not None
+        job_of, coef, _ = self._arrays
+        jobs_sorted = job_of[gid]
+        terms = coef[gid] * value
+        scores: dict[str, float] = {}
+        for slot in slots:
+            compiled = self._job_slots[slot]
             if compiled is None:
                 continue
-            term = compiled.atoms[key & mask].coefficient * best[key]
-            totals[slot] = totals[slot] + term if slot in totals else 0 + term
-        scores: dict[str, float] = {}
-        for slot, total in totals.items():
-            compiled = slots[slot]
-            assert compiled is not None
-            scores[compiled.job.id] = finish(total)
+            lo, hi = np.searchsorted(jobs_sorted, [slot, slot + 1])
+            total = 0.0
+            for term in terms[lo:hi].tolist():
+                total += term
+            score = finish(total)
+            if (
+                anchors
+                and compiled.anchors
+                and mobility_links(self.tables, anchors, compiled.anchors)
+            ):
+                score += self.params.mobility_boost
+            scores[compiled.job.id] = score
+        return scores
+
+    def job_scores(self, holder: Holder) -> dict[str, float]:
+        """``{job id: ranking score}`` for every open job something the holder has credits."""
+        return self._ranked_job_scores(holder, None)
+
+    def _ranked_job_scores(self, holder: Holder, top: int | None) -> dict[str, float]:
+        totals, gid, value = self._job_totals(holder)
+        params = self.params
         anchors = holder_anchors(self.tables, holder) if params.mobility_boost > 0 else set()
         if anchors:
-            for job_id, (_, compiled) in self._jobs.items():
-                if compiled.anchors and mobility_links(self.tables, anchors, compiled.anchors):
-                    scores[job_id] = scores.get(job_id, 0.0) + params.mobility_boost
-        return scores
+            for slot in self._anchored:
+                compiled = self._job_slots[slot]
+                if compiled is not None and mobility_links(self.tables, anchors, compiled.anchors):
+                    totals[slot] += params.mobility_boost
+        live = np.flatnonzero(totals > 0)
+        if top is not None and len(live) > top:
+            kth = np.partition(totals[live], len(live) - top)[len(live) - top]
+            live = live[totals[live] >= kth - _SLACK]
+        return self._exact_scores(live.tolist(), gid, value, anchors)
 
     def jobs_for(self, holder: Holder, *, top: int | None = 10) -> list[Ranked]:
         """Open jobs ranked for ``holder``; jobs nothing they hold credits are not listed."""
-        scores = self.job_scores(holder)
-        if top is None:
-            chosen = sorted(scores.items(), key=lambda e: (-e[1], e[0]))
-        else:
-            chosen = heapq.nsmallest(top, scores.items(), key=lambda e: (-e[1], e[0]))
+        scores = self._ranked_job_scores(holder, top)
+        chosen = sorted(scores.items(), key=lambda e: (-e[1], e[0]))
+        if top is not None:
+            chosen = chosen[:top]
         ranked: list[Ranked] = []
         for job_id, _ in chosen:
             result = score_holder(self._jobs[job_id][1], holder, self.tables)
