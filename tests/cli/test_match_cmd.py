@@ -170,3 +170,35 @@ def test_propose_lists_items_to_confirm(capsys: pytest.CaptureFixture[str]) -> N
     proposals = json.loads(out)
     assert proposals
     assert proposals[0]["confirmed"] is False
+
+
+def test_an_esco_occupation_target_counts_the_essential_skills_held(
+    capsys: pytest.CaptureFixture[str], shared: Path
+) -> None:
+    import csv
+
+    folder = shared / "data" / "esco" / "v1.1.1"
+    with (folder / "en" / "occupationSkillRelations.csv").open(encoding="utf-8") as handle:
+        relations = list(csv.DictReader(handle))
+    occupation = relations[0]["occupationUri"]
+    essential = sorted(
+        r["skillUri"]
+        for r in relations
+        if r["occupationUri"] == occupation and r["relationType"] == "essential"
+    )
+    status, out, _ = _run(
+        capsys,
+        "match",
+        "--referentiel",
+        f"esco:{folder}",
+        "--target",
+        occupation,
+        "--holds",
+        *essential,
+        "--json",
+    )
+    assert status == 0
+    data = json.loads(out)
+    assert data["complete"] is True
+    assert data["components"]["mandatory_count"] == len(essential)
+    assert data["components"]["mandatory_coverage"] == 1.0
