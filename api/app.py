@@ -22,8 +22,30 @@ from api.public_routes import HtmlNegotiationMiddleware
 from api.security import CookiePolicy, RateLimiter, SecurityMiddleware
 from api.settings import Settings
 from api.verify_routes import install as install_verification
+from badges.fetch import Fetcher, FetchError, FetchResult
 
 API_VERSION = "0.1.0"
+
+
+class LocalFirstFetcher:
+    """What this service publishes comes from its database; the rest from ``fallback``."""
+
+    def __init__(self, app: FastAPI, fallback: Fetcher | None) -> None:
+        self.app = app
+        self.fallback = fallback
+
+    def fetch(self, url: str, *, accept: str = "application/json") -> FetchResult:
+        from api.database import app_engine
+        from wallet.local_fetch import StoredDocumentFetcher
+
+        base = str(self.app.state.settings.base_url)
+        if url.startswith(base + "/"):
+            return StoredDocumentFetcher(app_engine(self.app), self.fallback).fetch(
+                url, accept=accept
+            )
+        if self.fallback is None:
+            raise FetchError(f"{url} n'est pas disponible hors ligne")
+        return self.fallback.fetch(url, accept=accept)
 
 
 def _system_clock() -> datetime:
@@ -61,6 +83,9 @@ def create_app(
     app.add_middleware(LanguageMiddleware)
 
     install_verification(app)
+    # Our own status lists are read from the database, not through a request to ourselves
+    # (the guarded fetcher refuses loopback addresses, as it must for anything else).
+    app.state.verifier_config.fetcher = LocalFirstFetcher(app, app.state.verifier_config.fetcher)
     app.include_router(language_router)
 
     from api.public_routes import router as public_router
@@ -82,6 +107,11 @@ def create_app(
     from api.wallet_routes import install as install_wallet
 
     install_wallet(app)
+
+    if settings.demo:
+        from api.demo import router as demo_router
+
+        app.include_router(demo_router)
 
     @app.get("/healthz", tags=["système"], summary="État du service")
     def healthz() -> dict[str, str]:

@@ -72,6 +72,7 @@ __all__ = [
     "require_roles",
     "require_scope",
     "revoke_session",
+    "start_session",
 ]
 
 SESSION_COOKIE = "atouts_session"
@@ -488,6 +489,12 @@ def open_personal_link(
             session.add(row)
             return None
         return _open_session(session, row.user_id, now), row.user_id
+
+
+def start_session(engine: Engine, user_id: str, *, now: datetime) -> str:
+    """Open a session for ``user_id`` (after a proof of identity the caller checked)."""
+    with session_scope(engine) as session:
+        return _open_session(session, user_id, now)
 
 
 def revoke_session(engine: Engine, session_id: str, *, now: datetime) -> None:

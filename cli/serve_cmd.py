@@ -1,4 +1,10 @@
-"""``atouts serve`` runs the web application; ``atouts openapi`` writes its OpenAPI document."""
+"""``atouts serve`` runs the web application; ``atouts openapi`` writes its OpenAPI document.
+
+``atouts serve --demo`` (what ``make run`` calls) brings its own SQLite database up to date under
+``ATOUTS_HOME`` first, seeds the demonstration data (``api.demo``) and prints the address and
+how to sign in as each demo person. Without ``--demo`` a database that is not migrated stops the
+server with storage's message (``atouts db upgrade``), before anything is served.
+"""
 
 from __future__ import annotations
 
@@ -26,17 +32,51 @@ def register(subparsers: Any) -> None:
     openapi.set_defaults(handler=_openapi)
 
 
+def prepare(host: str, port: int, *, demo: bool) -> Any:
+    """The application, its database opened (and for the demo migrated and seeded)."""
+    from api.app import create_app
+    from api.database import app_engine
+    from api.settings import Settings
+    from storage.engine import DatabaseSettings, create_engine
+    from storage.migrate import upgrade
+
+    settings = Settings.from_environment(base_url=f"http://{host}:{port}", demo=demo)
+    if demo:
+        settings.home.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(DatabaseSettings(home=settings.home, url=settings.database_url))
+        try:
+            upgrade(engine)
+        finally:
+            engine.dispose()
+    app = create_app(settings)
+    app_engine(app)  # refuses an unmigrated database now, not at the first request
+    if demo:
+        from api.demo import seed_demo
+
+        seed_demo(app)
+    return app
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from api.app import create_app
     from api.settings import Settings
+    from storage.errors import DatabaseNotMigratedError
 
-    settings = Settings.from_environment(
-        base_url=f"http://{args.host}:{args.port}", demo=bool(args.demo)
-    )
-    app = create_app(settings)
+    try:
+        app = prepare(args.host, args.port, demo=bool(args.demo))
+    except DatabaseNotMigratedError as error:
+        print(f"atouts ne démarre pas : {error}", file=sys.stderr)
+        return 1
+    settings: Settings = app.state.settings
     print(f"atouts est prêt : {settings.base_url}/", flush=True)
+    if args.demo:
+        from api.demo import demo_links
+
+        print("Démonstration : pour entrer comme l'une de ces personnes, ouvrez son lien.")
+        for person, link in demo_links(settings.base_url):
+            print(f"  - {person.name}, {person.role_text} : {link}")
+        print(f"Données de démonstration dans {settings.home}", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return 0
 

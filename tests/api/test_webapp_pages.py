@@ -176,6 +176,7 @@ MY_TEMPLATES = [
     "connexion_code",
     "connexion_envoyee",
     "connexion_lien",
+    "demo_connexion",
     "erreur",
     "mon_espace",
     "organisme",
