@@ -23,19 +23,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from badges.problems import Problem, Severity
-from badges.structure_spec import (
-    CLASSES,
-    OB_CONTEXT_PATTERN,
-    VC_V1,
-    VC_V2,
-    ClassSpec,
-    Kind,
-    Member,
-)
+from badges.structure_clr_spec import CLR_CLASSES, CLR_CREDENTIAL_TYPE
+from badges.structure_context import check_context, is_legacy
+from badges.structure_spec import CLASSES as OB_CLASSES
+from badges.structure_spec import ClassSpec, Kind, Member
+
+__all__ = [
+    "CLASSES",
+    "SCHEMA_RULES",
+    "check_context",
+    "check_endorsement",
+    "check_profile",
+    "check_structure",
+    "has_errors",
+    "is_legacy",
+]
 
 MAX_DEPTH = 32
 OB_CREDENTIAL_TYPES = ("OpenBadgeCredential", "AchievementCredential")
@@ -53,7 +60,7 @@ _LANGUAGE_MAP_KEY = re.compile(r"^[a-z]{2}(-[A-Z]{2})?$")
 _JWS = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$")
 _EXT = re.compile(r"^ext:[A-Za-z0-9.\-_|]+$")
 _IDENTITY_HASH = re.compile(r"^(sha256|md5)\$[0-9a-fA-F]+$")
-_OB_CONTEXT = re.compile(OB_CONTEXT_PATTERN)
+CLASSES: dict[str, ClassSpec] = {**OB_CLASSES, **CLR_CLASSES}
 _VALUE_OBJECT_KEYS = {"@value", "@language", "@direction"}
 
 # Problem codes (documented in docs/error-codes.md).
@@ -71,6 +78,7 @@ SCHEMA_RULES = frozenset(
         "member_not_allowed",
         "value_not_allowed",
         "language_tag_invalid",
+        "missing_clr_context",
     }
 )
 """Codes of the rules the official JSON Schemas also express (``badges.schema`` uses them)."""
@@ -86,67 +94,102 @@ def _types(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def is_legacy(credential: dict[str, Any]) -> bool:
-    """A VC Data Model 1.1 credential (OB 3.0 "AchievementCredentialv1p1")."""
-    context = credential.get("@context")
-    first = context[0] if isinstance(context, list) and context else context
-    return first == VC_V1
+def _string_like(value: Any) -> bool:
+    """String, language map (schemas) or VC 2.0 value object(s) (VC 2.0 §11.1)."""
+    if isinstance(value, str):
+        return True
+    if isinstance(value, dict):
+        if "@value" in value:
+            return (
+                isinstance(value["@value"], str)
+                and set(value) <= _VALUE_OBJECT_KEYS
+                and all(isinstance(value[k], str) for k in value)
+            )
+        return all(
+            isinstance(k, str) and _LANGUAGE_MAP_KEY.match(k) and isinstance(v, str)
+            for k, v in value.items()
+        )
+    if isinstance(value, list) and value:
+        return all(isinstance(v, dict) and "@value" in v and _string_like(v) for v in value)
+    return False
 
 
-def check_context(credential: Any) -> list[Problem]:
-    """``@context`` order and content (VC 2.0 §4.3; OB 3.0 AchievementCredential ``@context``)."""
-    if not isinstance(credential, dict):
-        return [Problem("not_a_credential", "Le document n'est pas un objet JSON.")]
-    if "@context" not in credential:
-        return [Problem("missing_vc_context", "« @context » est absent.", path="@context")]
-    context = credential["@context"]
-    items = context if isinstance(context, list) else [context]
-    problems: list[Problem] = []
-    for index, item in enumerate(items):
-        if not isinstance(item, str | dict):
-            problems.append(
-                Problem(
-                    "context_invalid",
-                    "Chaque élément de « @context » doit être une URL ou un objet.",
-                    path=_join("@context", index),
-                )
-            )
-    first = items[0] if items else None
-    if first == VC_V1:
-        problems.append(
-            Problem(
-                "legacy_vc_1_1",
-                "Attestation au format VC 1.1 : acceptée en lecture seulement.",
-                severity=Severity.WARNING,
-                path="@context[0]",
-            )
-        )
-    elif first != VC_V2:
-        code = "context_order" if VC_V2 in items or VC_V1 in items else "missing_vc_context"
-        problems.append(
-            Problem(
-                code,
-                f"« @context[0] » doit être {VC_V2}.",
-                path="@context[0]",
-                details={"found": first if isinstance(first, str) else None},
-            )
-        )
-    second = items[1] if len(items) > 1 else None
-    if not (isinstance(second, str) and _OB_CONTEXT.match(second)):
-        anywhere = any(isinstance(i, str) and _OB_CONTEXT.match(i) for i in items)
-        problems.append(
-            Problem(
-                "context_order" if anywhere else "missing_ob_context",
-                "« @context[1] » doit être un contexte Open Badges 3.0 "
-                "(https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json).",
-                path="@context[1]",
-            )
-        )
-    return problems
+_PATTERN_CHECKS: dict[Kind, tuple[re.Pattern[str], str, str]] = {
+    Kind.URI: (_URI, "url_invalid", "une URI absolue"),
+    Kind.URL: (_URL, "url_invalid", "une URL absolue"),
+    Kind.DATETIME: (_DATETIME, "datetime_invalid", "une date-heure avec fuseau (Z)"),
+    Kind.DATE: (_DATE, "datetime_invalid", "une date AAAA-MM-JJ"),
+    Kind.LANGUAGE: (_LANGUAGE, "language_tag_invalid", "un code de langue"),
+    Kind.COMPACT_JWS: (_JWS, "member_type_invalid", "un JWS compact"),
+}
+
+Predicate = Callable[[Any], bool]
+
+
+def _always(value: Any) -> bool:
+    return True
+
+
+def _predicate(member: Member) -> Predicate:
+    """A fast test that is true only when ``_Walker.scalar`` would report nothing.
+
+    It may be false for a valid value (the exact rule then runs), never true for an invalid one:
+    the common case (a well-formed string) costs one type test and one regex match.
+    """
+    kind = member.kind
+    if kind is Kind.STRING:
+        allowed = frozenset(member.enum)
+        extensible = member.extensible
+
+        def string_ok(value: Any) -> bool:
+            if type(value) is str:
+                return not allowed or value in allowed or (extensible and bool(_EXT.match(value)))
+            return _string_like(value)
+
+        return string_ok
+    if kind is Kind.NUMBER:
+        return lambda value: type(value) is int or type(value) is float
+    if kind is Kind.BOOLEAN:
+        return lambda value: type(value) is bool
+    if kind in _PATTERN_CHECKS:
+        match = _PATTERN_CHECKS[kind][0].match
+        return lambda value: type(value) is str and match(value) is not None
+    return _always  # ANY, CONTEXT (check_context owns it)
+
+
+@dataclass(frozen=True, slots=True)
+class _Slot:
+    """One member of a compiled class: the rule for its values."""
+
+    member: Member
+    ok: Predicate  # scalar values (and the URI form of a profile reference)
+    child: str | None  # class name for object values
+    plain: bool = False  # any string is valid (text without an enumeration)
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    spec: ClassSpec
+    slots: dict[str, _Slot]
+    credential: bool
+    rule: Callable[[_Walker, dict[str, Any], str], None] | None
+
+
+def _compile(spec: ClassSpec) -> _Compiled:
+    slots: dict[str, _Slot] = {}
+    for name, member in spec.members.items():
+        if member.cls is not None:
+            slots[name] = _Slot(member, _always, member.cls)
+        elif member.kind is Kind.PROFILE_REF:
+            slots[name] = _Slot(member, _predicate(Member(Kind.URI)), "Profile")
+        else:
+            plain = member.kind in (Kind.STRING, Kind.ANY, Kind.CONTEXT) and not member.enum
+            slots[name] = _Slot(member, _predicate(member), None, plain)
+    return _Compiled(spec, slots, spec.name in _CREDENTIAL_CLASSES, _EXTRA_RULES.get(spec.name))
 
 
 class _Walker:
-    """Walks a document along the class tables and collects problems."""
+    """Walks a document along the compiled class tables and collects problems, in one pass."""
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
@@ -154,35 +197,14 @@ class _Walker:
     def add(self, code: str, message: str, path: str, **details: Any) -> None:
         self.problems.append(Problem(code, message, path=path, details=details))
 
-    # -- values -------------------------------------------------------------------------------
-
-    def string_like(self, value: Any, path: str) -> bool:
-        """String, language map (schemas) or VC 2.0 value object(s) (VC 2.0 §11.1)."""
-        if isinstance(value, str):
-            return True
-        if isinstance(value, dict):
-            if "@value" in value:
-                return (
-                    isinstance(value["@value"], str)
-                    and set(value) <= _VALUE_OBJECT_KEYS
-                    and all(isinstance(value[k], str) for k in value)
-                )
-            return all(
-                isinstance(k, str) and _LANGUAGE_MAP_KEY.match(k) and isinstance(v, str)
-                for k, v in value.items()
-            )
-        if isinstance(value, list) and value:
-            return all(
-                isinstance(v, dict) and "@value" in v and self.string_like(v, path) for v in value
-            )
-        return False
+    # -- values (exact rules, run only when the fast predicate says "maybe not") -------------
 
     def scalar(self, member: Member, value: Any, path: str, name: str) -> None:
         kind = member.kind
-        if kind is Kind.ANY:
+        if kind is Kind.ANY or kind is Kind.CONTEXT:
             return
         if kind is Kind.STRING:
-            if not self.string_like(value, path):
+            if not _string_like(value):
                 self.add("member_type_invalid", f"« {name} » doit être un texte.", path)
             elif (
                 member.enum
@@ -208,38 +230,20 @@ class _Walker:
         if not isinstance(value, str):
             self.add("member_type_invalid", f"« {name} » doit être une chaîne.", path)
             return
-        checks: dict[Kind, tuple[re.Pattern[str], str, str]] = {
-            Kind.URI: (_URI, "url_invalid", "une URI absolue"),
-            Kind.URL: (_URL, "url_invalid", "une URL absolue"),
-            Kind.DATETIME: (_DATETIME, "datetime_invalid", "une date-heure avec fuseau (Z)"),
-            Kind.DATE: (_DATE, "datetime_invalid", "une date AAAA-MM-JJ"),
-            Kind.LANGUAGE: (_LANGUAGE, "language_tag_invalid", "un code de langue"),
-            Kind.COMPACT_JWS: (_JWS, "member_type_invalid", "un JWS compact"),
-        }
-        if kind in checks:
-            pattern, code, what = checks[kind]
+        if kind in _PATTERN_CHECKS:
+            pattern, code, what = _PATTERN_CHECKS[kind]
             if not pattern.match(value):
                 self.add(code, f"« {name} » doit être {what}.", path, value=value[:200])
 
-    def member(self, member: Member, value: Any, path: str, name: str, depth: int) -> None:
-        values = value if member.many and isinstance(value, list) else [value]
-        many = member.many and isinstance(value, list)
-        for index, item in enumerate(values):
-            item_path = _join(path, index) if many else path
-            if member.cls is not None:
-                if isinstance(item, dict):
-                    self.object(CLASSES[member.cls], item, item_path, depth + 1)
-                else:
-                    self.add("member_type_invalid", f"« {name} » doit être un objet.", item_path)
-            elif member.kind is Kind.PROFILE_REF:
-                if isinstance(item, dict):
-                    self.object(CLASSES["Profile"], item, item_path, depth + 1)
-                else:
-                    self.scalar(Member(Kind.URI), item, item_path, name)
-            elif member.kind is Kind.CONTEXT:
-                continue  # check_context owns it
-            else:
-                self.scalar(member, item, item_path, name)
+    def value(self, slot: _Slot, item: Any, path: str, name: str, depth: int) -> None:
+        child = slot.child
+        if child is not None and isinstance(item, dict):
+            self.object(_COMPILED[child], item, path, depth + 1)
+        elif slot.member.cls is not None:
+            self.add("member_type_invalid", f"« {name} » doit être un objet.", path)
+        elif not slot.ok(item):
+            member = Member(Kind.URI) if slot.member.kind is Kind.PROFILE_REF else slot.member
+            self.scalar(member, item, path, name)
 
     # -- objects ------------------------------------------------------------------------------
 
@@ -247,35 +251,39 @@ class _Walker:
         if "type" not in obj:
             return  # reported as a missing required member
         value = obj["type"]
-        type_path = _join(path, "type")
         if spec.type_exact:
             if value != spec.type_iri:
-                self.add("type_missing", f"« type » doit être « {spec.type_iri} ».", type_path)
+                self.add(
+                    "type_missing", f"« type » doit être « {spec.type_iri} ».", _join(path, "type")
+                )
             return
-        items = _types(value)
+        items = value if isinstance(value, list) else [value]
         if not items or not all(isinstance(t, str) and t for t in items):
-            self.add("member_type_invalid", "« type » doit être une ou des IRI.", type_path)
+            self.add(
+                "member_type_invalid", "« type » doit être une ou des IRI.", _join(path, "type")
+            )
             return
         if spec.type_iri is not None and spec.type_iri not in items:
             self.add(
                 "type_missing",
                 f"« type » doit contenir « {spec.type_iri} ».",
-                type_path,
+                _join(path, "type"),
                 expected=spec.type_iri,
             )
 
-    def object(self, spec: ClassSpec, obj: dict[str, Any], path: str, depth: int) -> None:
+    def object(self, compiled: _Compiled, obj: dict[str, Any], path: str, depth: int) -> None:
         if depth > MAX_DEPTH:
             self.add("json_too_deep", "Trop de niveaux imbriqués.", path)
             return
-        legacy = spec.name in _CREDENTIAL_CLASSES and is_legacy(obj)
+        spec = compiled.spec
+        legacy = compiled.credential and is_legacy(obj)
         required = spec.required
         if legacy:
             # AchievementCredentialv1p1 / EndorsementCredentialv1p1: issuanceDate replaces
             # validFrom (VC 1.1 §4.6); verification only.
             required = tuple("issuanceDate" if r == "validFrom" else r for r in required)
-        if spec.name in _CREDENTIAL_CLASSES and depth > 0:
-            # An embedded endorsement is a credential of its own: its context counts too.
+        if compiled.credential and depth > 0:
+            # An embedded credential (endorsement, CLR entry) has a context of its own.
             for problem in check_context(obj):
                 if problem.severity is Severity.ERROR:
                     self.add(problem.code, problem.message, _join(path, problem.path))
@@ -284,9 +292,10 @@ class _Walker:
                 code = "type_missing" if name == "type" else "required_member_missing"
                 self.add(code, f"« {name} » est obligatoire ({spec.name}).", _join(path, name))
         self.type_member(spec, obj, path)
+        slots = compiled.slots
         for name, value in obj.items():
-            member = spec.members.get(name)
-            if member is None:
+            slot = slots.get(name)
+            if slot is None:
                 if spec.closed and name != "type":
                     self.add(
                         "member_not_allowed",
@@ -294,12 +303,21 @@ class _Walker:
                         _join(path, name),
                     )
                 continue
-            self.member(member, value, _join(path, name), name, depth)
-        extra = _EXTRA_RULES.get(spec.name)
-        if extra is not None:
-            extra(self, obj, path)
-        if spec.name in _CREDENTIAL_CLASSES:
-            _credential_type_rule(self, obj, path, spec.name == "EndorsementCredential")
+            if slot.plain and type(value) is str:
+                continue  # the most common case: a plain text member
+            if slot.child is None and slot.ok(value):
+                continue  # one valid scalar
+            member_path = f"{path}.{name}" if path else name
+            if slot.member.many and type(value) is list:
+                for index, item in enumerate(value):
+                    if slot.child is not None or not slot.ok(item):
+                        self.value(slot, item, f"{member_path}[{index}]", name, depth)
+            else:
+                self.value(slot, value, member_path, name, depth)
+        if compiled.rule is not None:
+            compiled.rule(self, obj, path)
+        if compiled.credential:
+            _credential_type_rule(self, obj, path, spec.name)
             _validity_rule(self, obj, path, legacy)
 
 
@@ -331,7 +349,7 @@ def _identity_rule(walker: _Walker, obj: dict[str, Any], path: str) -> None:
         )
 
 
-_CREDENTIAL_CLASSES = frozenset({"AchievementCredential", "EndorsementCredential"})
+_CREDENTIAL_CLASSES = frozenset({"AchievementCredential", "EndorsementCredential", "ClrCredential"})
 
 _EXTRA_RULES: dict[str, Callable[[_Walker, dict[str, Any], str], None]] = {
     "Criteria": _criteria_rule,
@@ -350,7 +368,7 @@ def _parse_datetime(value: Any) -> datetime | None:
 
 
 def _credential_type_rule(
-    walker: _Walker, credential: dict[str, Any], path: str, endorsement: bool
+    walker: _Walker, credential: dict[str, Any], path: str, class_name: str
 ) -> None:
     if "type" not in credential:
         return
@@ -358,7 +376,7 @@ def _credential_type_rule(
     type_path = _join(path, "type")
     if "VerifiableCredential" not in types:
         walker.add("type_missing", "« type » doit contenir « VerifiableCredential ».", type_path)
-    wanted = ("EndorsementCredential",) if endorsement else OB_CREDENTIAL_TYPES
+    wanted = _WANTED_TYPES.get(class_name, OB_CREDENTIAL_TYPES)
     if not any(t in types for t in wanted):
         walker.add(
             "unsupported_credential_type",
@@ -372,6 +390,8 @@ def _validity_rule(walker: _Walker, credential: dict[str, Any], path: str, legac
     start_name, end_name = (
         ("issuanceDate", "expirationDate") if legacy else ("validFrom", "validUntil")
     )
+    if end_name not in credential:
+        return  # the common case: no end date, nothing to compare
     start = _parse_datetime(credential.get(start_name))
     end = _parse_datetime(credential.get(end_name))
     if start is not None and end is not None and end < start:
@@ -382,11 +402,19 @@ def _validity_rule(walker: _Walker, credential: dict[str, Any], path: str, legac
         )
 
 
+_WANTED_TYPES: dict[str, tuple[str, ...]] = {
+    "EndorsementCredential": ("EndorsementCredential",),
+    CLR_CREDENTIAL_TYPE: (CLR_CREDENTIAL_TYPE,),
+}
+# The class tables compiled once, at import (pure data, no I/O).
+_COMPILED: dict[str, _Compiled] = {name: _compile(spec) for name, spec in CLASSES.items()}
+
+
 def _check_credential(credential: Any, class_name: str) -> list[Problem]:
     if not isinstance(credential, dict):
         return [Problem("not_a_credential", "Le document n'est pas un objet JSON.")]
     walker = _Walker()
-    walker.object(CLASSES[class_name], credential, "", 0)
+    walker.object(_COMPILED[class_name], credential, "", 0)
     return walker.problems
 
 
@@ -394,11 +422,14 @@ def check_structure(credential: Any) -> list[Problem]:
     """Structure problems of an OpenBadgeCredential / AchievementCredential (or endorsement).
 
     The class is chosen from ``type``: ``EndorsementCredential`` gets the endorsement rules,
-    anything else the achievement credential rules. Context problems are reported by
+    ``ClrCredential`` the CLR 2.0 rules (each embedded credential with the OB rules), anything
+    else the achievement credential rules. Context problems are reported by
     :func:`check_context`, not here, so a report does not show them twice.
     """
     if isinstance(credential, dict):
         types = _types(credential.get("type"))
+        if CLR_CREDENTIAL_TYPE in types:
+            return _check_credential(credential, CLR_CREDENTIAL_TYPE)
         if "EndorsementCredential" in types and not any(t in types for t in OB_CREDENTIAL_TYPES):
             return _check_credential(credential, "EndorsementCredential")
     return _check_credential(credential, "AchievementCredential")
@@ -414,7 +445,7 @@ def check_profile(profile: Any) -> list[Problem]:
     if not isinstance(profile, dict):
         return [Problem("not_a_credential", "Le document n'est pas un objet JSON.")]
     walker = _Walker()
-    walker.object(CLASSES["Profile"], profile, "", 0)
+    walker.object(_COMPILED["Profile"], profile, "", 0)
     return walker.problems
 
 

@@ -70,19 +70,26 @@ def _measure(value: Any) -> tuple[int, int]:
     """Nesting depth and blank-node count in one pass, without recursion."""
     deepest = 0
     blank = 0
+    if not isinstance(value, dict | list):
+        return 0, 0
     stack: list[tuple[Any, int]] = [(value, 1)]
+    pop, push = stack.pop, stack.append
     while stack:
-        node, depth = stack.pop()
+        node, depth = pop()
+        if depth > deepest:
+            deepest = depth
         if isinstance(node, dict):
-            if depth > deepest:
-                deepest = depth
             if "id" not in node and "@id" not in node and "@value" not in node:
                 blank += 1
-            stack.extend((v, depth + 1) for v in node.values() if isinstance(v, dict | list))
-        elif isinstance(node, list):
-            if depth > deepest:
-                deepest = depth
-            stack.extend((v, depth + 1) for v in node if isinstance(v, dict | list))
+            children = node.values()
+        else:
+            children = node
+        below = depth + 1
+        for child in children:
+            kind = type(child)
+            # Most members are strings: skip them before the slower isinstance test.
+            if kind is not str and (kind is dict or kind is list or isinstance(child, dict | list)):
+                push((child, below))
     return deepest, blank
 
 

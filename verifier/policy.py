@@ -46,8 +46,11 @@ _SOFT_CONFORMANCE_RULES = frozenset({"value_not_allowed"})
 
 
 def _soft_conformance(problem: Problem) -> bool:
-    rule = problem.details.get("rule") if problem.code == "schema_violation" else problem.code
-    return rule in _SOFT_CONFORMANCE_RULES
+    if problem.code != "schema_violation":
+        return problem.code in _SOFT_CONFORMANCE_RULES
+    # One finding per rule (badges.schema) or one summary naming every rule (verifier.checks).
+    rules = problem.details.get("rules") or [problem.details.get("rule")]
+    return all(rule in _SOFT_CONFORMANCE_RULES for rule in rules)
 
 
 def _has_error(problems: Iterable[Problem]) -> bool:

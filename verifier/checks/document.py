@@ -49,9 +49,11 @@ def schema_check(credential: Any) -> Check:
 def document_checks(credential: Any, *, endorsement: bool = False) -> list[Check]:
     """``structure``, ``context`` and ``schema`` with each underlying rule run once.
 
-    ``badges.schema.check_json_schema`` (without an explicit schema) is the context and structure
-    findings whose rule the official JSON Schemas also express (``badges.structure.SCHEMA_RULES``),
-    recoded ``schema_violation``; computing it from the findings we already have halves the cost.
+    Without an explicit schema, ``badges.schema.check_json_schema`` is the context and structure
+    findings whose rule the official JSON Schemas also express (``badges.structure.SCHEMA_RULES``).
+    Those findings are already listed under ``structure`` and ``context``, so the ``schema`` check
+    does not list them a second time: it fails with one ``schema_violation`` that names the rules
+    and paths (``details.rules``, ``details.paths``) and points at the checks that list them.
     """
     from badges.structure import SCHEMA_RULES, check_context, check_endorsement, check_structure
 
@@ -61,19 +63,27 @@ def document_checks(credential: Any, *, endorsement: bool = False) -> list[Check
     context = _run(CheckId.CONTEXT, check_context, credential)
     if structure.outcome == Outcome.INDETERMINATE or context.outcome == Outcome.INDETERMINATE:
         return [structure, context, schema_check(credential)]
-    schema_problems = [
-        Problem(
-            "schema_violation",
-            p.message,
-            path=p.path,
-            details={"rule": p.code, **p.details},
-        )
-        for p in context.problems + structure.problems
+    violations = [
+        (check, p)
+        for check in (context, structure)
+        for p in check.problems
         if p.severity is Severity.ERROR and p.code in SCHEMA_RULES
     ]
-    schema = Check(
-        check=CheckId.SCHEMA,
-        outcome=Outcome.FAILED if schema_problems else Outcome.PASSED,
-        problems=schema_problems,
+    if not violations:
+        return [structure, context, Check(check=CheckId.SCHEMA, outcome=Outcome.PASSED)]
+    summary = Problem(
+        "schema_violation",
+        f"{len(violations)} écart(s) au schéma JSON officiel, détaillés sous "
+        + " et ".join(sorted({f"« {check.check} »" for check, _ in violations})),
+        path=violations[0][1].path,
+        details={
+            "rules": sorted({p.code for _, p in violations}),
+            "paths": [p.path for _, p in violations],
+            "listed_under": sorted({str(check.check) for check, _ in violations}),
+        },
     )
-    return [structure, context, schema]
+    return [
+        structure,
+        context,
+        Check(check=CheckId.SCHEMA, outcome=Outcome.FAILED, problems=[summary]),
+    ]

@@ -16,11 +16,14 @@ not noise: 1EdTech's validator rejects ``simple-multiple-proofs.json`` too).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
+from badges.jsonld.canon import CanonLimits
 from badges.keys import Ed25519PublicKey
 from badges.problems import BadgeError, Problem, Severity
+from badges.proofs.data_integrity import verify_proof
 from verifier.codes import Code
 from verifier.inputs import error_problem
 from verifier.options import KeyResolverLike, Limits, VerifyOptions
@@ -145,6 +148,14 @@ def _located(problem: Problem, prefix: str) -> Problem:
     return Problem(problem.code, problem.message, problem.severity, path, dict(problem.details))
 
 
+@functools.lru_cache(maxsize=8)
+def _canon_limits(limits: Limits) -> CanonLimits:
+    return CanonLimits(
+        max_blank_nodes=max(limits.max_blank_nodes, 1) * 4,
+        max_work=limits.max_canonicalization_work,
+    )
+
+
 def _verify_one(
     document: dict[str, Any],
     *,
@@ -173,22 +184,13 @@ def _verify_one(
             "verificationMethod": proof.get("verificationMethod"),
         }
     try:
-        from badges.jsonld.canon import CanonLimits
-        from badges.proofs.data_integrity import verify_proof
-
-        canon_limits = None
-        if limits is not None:
-            canon_limits = CanonLimits(
-                max_blank_nodes=max(limits.max_blank_nodes, 1) * 4,
-                max_work=limits.max_canonicalization_work,
-            )
         result = verify_proof(
             document,
             resolve_key=resolve_key,
             expected_challenge=challenge,
             expected_domain=domain,
             expected_purpose=purpose,
-            limits=canon_limits,
+            limits=_canon_limits(limits) if limits is not None else None,
         )
     except Exception as exc:  # a primitive must not turn a finding into a crash
         problem = error_problem(exc)

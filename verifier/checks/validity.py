@@ -7,7 +7,8 @@ error: the policy decides what it means (ADR 0001).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import functools
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from badges.problems import Problem
@@ -19,6 +20,12 @@ def parse_datetime(value: Any) -> datetime | None:
     """An XML Schema dateTimeStamp as an aware datetime; ``None`` when it is not one."""
     if not isinstance(value, str) or len(value) < 19:
         return None
+    return _parse_text(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_text(value: str) -> datetime | None:
+    # Cached: the badges of one issuer share a handful of dates (datetimes are immutable).
     text = value.strip()
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
@@ -30,6 +37,16 @@ def parse_datetime(value: Any) -> datetime | None:
         # VCDM 2.0 requires a time zone; read a naive time as UTC rather than refuse the badge.
         parsed = parsed.replace(tzinfo=UTC)
     return parsed
+
+
+def _iso(moment: datetime) -> str:
+    # Equal instants in other offsets compare equal: the offset is part of the key.
+    return _iso_cached(moment, moment.utcoffset())
+
+
+@functools.lru_cache(maxsize=4096)
+def _iso_cached(moment: datetime, offset: timedelta | None) -> str:
+    return moment.isoformat()
 
 
 def validity_bounds(credential: dict[str, Any]) -> tuple[Any, Any, str, str]:
@@ -66,9 +83,9 @@ def check_validity_period(credential: dict[str, Any], now: datetime) -> Check:
                 )
             )
     details: dict[str, Any] = {
-        "now": now.isoformat(),
-        "valid_from": valid_from.isoformat() if valid_from else None,
-        "valid_until": valid_until.isoformat() if valid_until else None,
+        "now": _iso(now),
+        "valid_from": _iso(valid_from) if valid_from else None,
+        "valid_until": _iso(valid_until) if valid_until else None,
     }
     if problems:
         return Check(
