@@ -171,6 +171,12 @@ class Item:
         ):
             object.__setattr__(self, "competence_type", CompetenceType(self.competence_type))
 
+    @property
+    def display_code(self) -> str:
+        """The ``humanCode`` people read: ``human_code`` when the author gave one, else the
+        item's code (in atouts YAML the code is already written for people: ``B1``, ``SE03``)."""
+        return self.human_code or self.code
+
     def label(self, lang: str = "fr") -> str:
         """The label in ``lang``, else French, else any."""
         return (

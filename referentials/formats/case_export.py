@@ -126,8 +126,9 @@ class _Exporter:
             ),
             "language": self.lang,
         }
-        if item.human_code:
-            out["humanCodingScheme"] = item.human_code
+        # Items authored here always get a humanCode; foreign ones (own ``uri``) keep theirs.
+        if human_code := item.human_code or (item.code if item.uri is None else None):
+            out["humanCodingScheme"] = human_code
         notes = self.text(item.descriptions)
         if notes:
             out["notes"] = notes

@@ -325,7 +325,9 @@ def test_a_foreign_rubric_becomes_ordered_levels_of_its_competence() -> None:
     ref, _ = case.from_package(package)
     levels = sorted((i.rank, i.labels["fr"]) for i in ref.items if i.kind is ItemKind.LEVEL)
     assert levels == [(1, "Débutant"), (2, "Confirmé")]
-    joints = next(i for i in ref.items if i.human_code is None and i.labels["fr"].startswith("Tr"))
+    joints = next(
+        i for i in ref.items if i.kind is ItemKind.COMPETENCE and i.labels["fr"].startswith("Tr")
+    )
     assert {r.target for r in ref.relations if r.type == "hasSkillLevel"} == {
         i.code for i in ref.items if i.kind is ItemKind.LEVEL
     }
