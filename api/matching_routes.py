@@ -25,7 +25,7 @@ from api.auth import Principal, Role, current_principal, require_roles
 from api.database import engine_of
 from api.problems import ApiProblem, problem_responses
 from matching import store
-from matching.holders import holder_from_credentials
+from matching.holders import holder_from_credentials, resolved
 from matching.jobs_yaml import JobFormatError, parse_job
 from matching.model import Holder, Job, Requirement
 from matching.ranking import Matcher
@@ -260,7 +260,8 @@ def candidates(
         raise _unknown(f"L'offre « {job_id} »")
     ranking = Matcher(matcher.graph, matcher.params)
     ranking.tables = matcher.tables  # share the memoised credit tables
-    ranking.add_holders(holders)
+    resolver = NodeResolver(matcher.graph)
+    ranking.add_holders(resolved(h, resolver) for h in holders)
     return {"job_id": job_id, "candidates": _ranked(ranking.candidates(job, top=max(1, top)))}
 
 
@@ -288,4 +289,5 @@ def jobs_for_wallet(
     ranking = Matcher(matcher.graph, matcher.params)
     ranking.tables = matcher.tables
     ranking.add_jobs(jobs)
+    holder = resolved(holder, NodeResolver(matcher.graph))
     return {"wallet_id": wallet_id, "jobs": _ranked(ranking.jobs_for(holder, top=max(1, top)))}

@@ -255,7 +255,9 @@ def _ranked(args: argparse.Namespace, ranked: list[Any], heading: str) -> None:
 
 def _jobs(args: argparse.Namespace) -> int:
     from matching import store
+    from matching.holders import resolved
     from matching.ranking import Matcher
+    from matching.resolve import NodeResolver
     from storage.engine import session_scope
 
     try:
@@ -273,13 +275,16 @@ def _jobs(args: argparse.Namespace) -> int:
         return _fail(f"le portefeuille « {args.wallet} » n'existe pas")
     matcher = Matcher(graph)
     matcher.add_jobs(jobs)
+    holder = resolved(holder, NodeResolver(graph))
     _ranked(args, matcher.jobs_for(holder, top=args.top), f"Offres pour {args.wallet} :")
     return 0
 
 
 def _candidates(args: argparse.Namespace) -> int:
     from matching import store
+    from matching.holders import resolved
     from matching.ranking import Matcher
+    from matching.resolve import NodeResolver
     from storage.engine import session_scope
 
     try:
@@ -296,7 +301,8 @@ def _candidates(args: argparse.Namespace) -> int:
     if job is None:
         return _fail(f"l'offre « {args.job_id} » n'existe pas")
     matcher = Matcher(graph)
-    matcher.add_holders(holders)
+    resolver = NodeResolver(graph)
+    matcher.add_holders(resolved(h, resolver) for h in holders)
     _ranked(args, matcher.candidates(job, top=args.top), f"Candidats pour {job.title} :")
     return 0
 

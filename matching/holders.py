@@ -19,7 +19,7 @@ from matching.credit import CreditTables
 from matching.model import Holder, Holding
 from matching.resolve import NodeResolver
 
-__all__ = ["disclosed", "holder_from_credentials", "holdings_of", "is_verified"]
+__all__ = ["disclosed", "holder_from_credentials", "holdings_of", "is_verified", "resolved"]
 
 
 def is_verified(verdict: object) -> bool:
@@ -136,4 +136,14 @@ def disclosed(holder: Holder, tables: CreditTables) -> Holder:
         holdings = tuple(h for h in holdings if tables.referential(h.node) in slugs)
     if disclosure.get("badges") is False:
         holdings = tuple(Holding(h.node, None, h.level, None) for h in holdings)
+    return Holder(holder.id, holdings, holder.origins, holder.disclosure)
+
+
+def resolved(holder: Holder, resolver: NodeResolver) -> Holder:
+    """``holder`` with each held node named as the graph names it (a wallet may have recorded
+    an alignment's ``targetUrl`` or code as written); unknown names are kept as they are."""
+    holdings = tuple(
+        Holding(resolver.resolve(h.node) or h.node, h.badge_id, h.level, h.alignment)
+        for h in holder.holdings
+    )
     return Holder(holder.id, holdings, holder.origins, holder.disclosure)

@@ -106,3 +106,16 @@ def test_candidates_see_only_what_holders_agreed_to_show(bundled_graph: SkillsGr
     assert ranked.result.score == 0.5
     assert {m.badge_id for m in ranked.result.matched} == {None}
     assert {m.alignment is None for m in ranked.result.matched} == {True}
+
+
+def test_nodes_recorded_as_codes_are_resolved_before_ranking(bundled_graph: SkillsGraph) -> None:
+    from matching.holders import resolved
+    from matching.resolve import NodeResolver
+
+    holder = Holder("w", (Holding("MAC-B1", "urn:uuid:b1"),))
+    matcher = Matcher(bundled_graph)
+    matcher.add_holder(resolved(holder, NodeResolver(bundled_graph)))
+    (ranked,) = matcher.candidates(Job("j", "j", (Requirement(f"{BTP}/blocks/MAC-B1"),)))
+    assert ranked.result.complete
+    unknown = resolved(Holder("w", (Holding("urn:nowhere:1"),)), NodeResolver(bundled_graph))
+    assert unknown.holdings[0].node == "urn:nowhere:1"
