@@ -134,3 +134,38 @@ def test_adding_a_badge_never_lowers_a_score(data: st.DataObject, matcher: Match
     assert second.complete or not first.complete
     for a, b in zip(first.requirements, second.requirements, strict=True):
         assert b.credit >= a.credit
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_both_fast_paths_agree_with_one_by_one_matching(
+    data: st.DataObject, bundled_graph: SkillsGraph
+) -> None:
+    nodes = _GRAPH_NODES or _GRAPH_NODES.extend(_nodes(bundled_graph)) or _GRAPH_NODES
+    levels = st.sampled_from([None, 1, 2, 3])
+    holding = st.builds(Holding, st.sampled_from(nodes), st.just("urn:badge"), levels)
+    requirement = st.builds(
+        Requirement, st.sampled_from(nodes), st.booleans(), st.sampled_from([None, "1", "3"])
+    )
+    holders = [Holder(f"h{i}", tuple(data.draw(st.lists(holding, max_size=6)))) for i in range(5)]
+    jobs = [
+        Job(f"j{i}", "j", tuple(data.draw(st.lists(requirement, min_size=1, max_size=4))))
+        for i in range(4)
+    ]
+    matcher = Matcher(bundled_graph)
+    matcher.add_holders(holders)
+    matcher.add_jobs(jobs)
+    for job in jobs:
+        expected = {h.id: matcher.match(job, h).score for h in holders}
+        got = {r.id: r.result.score for r in matcher.candidates(job, top=None)}
+        assert got == {k: v for k, v in expected.items() if v > 0}
+        fast = matcher.candidate_scores(matcher.compile(job))
+        assert sorted(fast.values()) == sorted(v for v in expected.values() if v > 0)
+    for holder in holders:
+        expected = {j.id: matcher.match(j, holder).components.ranking_score for j in jobs}
+        got = {r.id: r.ranking_score for r in matcher.jobs_for(holder, top=None)}
+        assert got == {k: v for k, v in expected.items() if v > 0}
+        scores = matcher.job_scores(holder)
+        assert scores == got
