@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -59,3 +60,19 @@ def test_the_errors_shown_in_the_guide_are_the_real_ones(
     with pytest.raises(ReferentialFormatError) as err:
         loads(_yaml_examples()[0].replace(*change), source="carrelage.yaml")
     assert message in str(err.value)
+
+
+def test_the_acceptance_map_of_issue_3_names_tests_that_exist() -> None:
+    text = (REPO / "docs" / "acceptance.md").read_text(encoding="utf-8")
+    section = text.split("## Issue 3", 1)[1].split("\n## ", 1)[0]
+    named = set(re.findall(r"::(test_\w+)", section))
+    files = set(re.findall(r"(test_\w+)\.py", section)) - {"test_"}
+    here = REPO / "tests" / "referentials"
+    defined = set(re.findall(r"^def (test_\w+)", _all_sources(here), re.M))
+    assert named
+    assert named <= defined
+    assert all((here / f"{name}.py").is_file() for name in files)
+
+
+def _all_sources(folder: Path) -> str:
+    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(folder.glob("test_*.py")))
