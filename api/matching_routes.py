@@ -186,6 +186,22 @@ def _organisation(principal: Principal) -> str | None:
     return None
 
 
+def _check_owner(session: Any, job_id: str, principal: Principal) -> None:
+    """An offer is managed, and its candidates seen, only by its own organisation's employers
+    or administrators (an offer without organisation, saved from the command line, by any).
+    Another organisation's offer answers 404: its existence is not revealed."""
+    exists, organisation = store.job_organisation(session, job_id)
+    if not exists:
+        raise _unknown(f"L'offre « {job_id} »")
+    if organisation is None:
+        return
+    mine = principal.organisations.get(Role.EMPLOYER, frozenset()) | principal.organisations.get(
+        Role.ORG_ADMIN, frozenset()
+    )
+    if organisation not in mine:
+        raise _unknown(f"L'offre « {job_id} »")
+
+
 @router.post(
     "/jobs",
     status_code=201,
@@ -216,8 +232,7 @@ def replace_job(
         raise ApiProblem(422, "request_invalid", "L'identifiant de l'offre ne correspond pas.")
     job = _job(body, matcher_of(request))
     with session_scope(engine_of(request)) as session:
-        if store.get_job(session, job_id) is None:
-            raise _unknown(f"L'offre « {job_id} »")
+        _check_owner(session, job_id, principal)
         store.save_job(session, job)
     return job.to_dict()
 
@@ -232,8 +247,8 @@ def delete_job(
     job_id: str, request: Request, principal: Annotated[Principal, Depends(_EMPLOYER)]
 ) -> Response:
     with session_scope(engine_of(request)) as session:
-        if not store.delete_job(session, job_id):
-            raise _unknown(f"L'offre « {job_id} »")
+        _check_owner(session, job_id, principal)
+        store.delete_job(session, job_id)
     return Response(status_code=204)
 
 
@@ -254,8 +269,9 @@ def candidates(
 ) -> dict[str, Any]:
     matcher = matcher_of(request)
     with session_scope(engine_of(request), write=False) as session:
+        _check_owner(session, job_id, principal)
         job = store.get_job(session, job_id)
-        holders = store.opted_in_holders(session) if job is not None else []
+        holders = store.opted_in_holders(session)
     if job is None:
         raise _unknown(f"L'offre « {job_id} »")
     ranking = Matcher(matcher.graph, matcher.params)

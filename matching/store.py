@@ -36,6 +36,7 @@ __all__ = [
     "delete_job",
     "get_job",
     "holder_for_wallet",
+    "job_organisation",
     "list_jobs",
     "opt_in",
     "opted_in_holders",
@@ -96,6 +97,12 @@ def _job(session: Session, row: JobRow) -> Job:
 def get_job(session: Session, job_id: str) -> Job | None:
     row = session.get(JobRow, job_id)
     return None if row is None else _job(session, row)
+
+
+def job_organisation(session: Session, job_id: str) -> tuple[bool, str | None]:
+    """Whether the job exists, and the organisation that owns it (``None``: none recorded)."""
+    row = session.get(JobRow, job_id)
+    return (row is not None, row.organisation_id if row is not None else None)
 
 
 def list_jobs(session: Session, *, status: str | None = "open") -> list[Job]:

@@ -118,3 +118,32 @@ def test_proposals_are_marked_unconfirmed(client: TestClient) -> None:
     data = client.post("/match/proposals", json={"text": "travailler en sécurité"}).json()
     assert data["proposals"]
     assert all(p["confirmed"] is False for p in data["proposals"])
+
+
+def test_only_the_offers_organisation_manages_it_and_sees_its_candidates(
+    client: TestClient, who: _As, db_engine: Engine
+) -> None:
+    from storage.tables import Organisation
+
+    with session_scope(db_engine) as session:
+        session.add(Organisation(id="org-a", slug="a", name="A"))
+        session.add(Organisation(id="org-b", slug="b", name="B"))
+    owner = Principal(
+        user_id="u-a",
+        roles=frozenset({Role.EMPLOYER}),
+        organisations={Role.EMPLOYER: frozenset({"org-a"})},
+    )
+    other = Principal(
+        user_id="u-b",
+        roles=frozenset({Role.EMPLOYER}),
+        organisations={Role.EMPLOYER: frozenset({"org-b"})},
+    )
+    who.principal = owner
+    assert client.post("/jobs", json=JOB).status_code == 201
+    who.principal = other
+    assert client.get("/jobs/OFF-1/candidates").status_code == 404
+    assert client.put("/jobs/OFF-1", json=JOB).status_code == 404
+    assert client.delete("/jobs/OFF-1").status_code == 404
+    who.principal = owner
+    assert client.get("/jobs/OFF-1/candidates").status_code == 200
+    assert client.delete("/jobs/OFF-1").status_code == 204
