@@ -24,6 +24,7 @@ import csv
 import hashlib
 import io
 import json
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -37,7 +38,7 @@ from sqlmodel import Session, col, select
 from badges.proofs.data_integrity import RDFC
 from issuer.batch_input import RowError, file_sha256, iter_rows, row_spec
 from issuer.context import IssuerContext, IssuerError
-from issuer.issuance import SUITES, IssueSpec
+from issuer.issuance import JWT_SUITE, SUITES, IssueSpec
 from issuer.service import load_signer
 from storage.engine import session_scope
 from storage.errors import is_unique_violation
@@ -63,6 +64,9 @@ __all__ = [
 CHUNK = 200
 INSERT_CHUNK = 500
 LEASE = timedelta(seconds=120)
+# Below this many pending rows, signing in worker processes costs more than it saves.
+PIPELINE_MIN_ROWS = 1_000
+PIPELINE_MIN_CPUS = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,41 +323,42 @@ def run_batch(
     progress: Callable[[BatchProgress], None] | None = None,
     force: bool = False,
     chunk: int = CHUNK,
+    processes: int | None = None,
     _inside_transaction: RowHook | None = None,
 ) -> BatchProgress:
-    """Issue every pending row (the same call resumes after a crash). ``_inside_transaction``
-    is a test hook called after each row is written, before its chunk commits."""
+    """Issue every pending row (the same call resumes after a crash).
+
+    ``processes`` > 1 signs Data Integrity proofs in worker processes while the previous chunk
+    is stored (``issuer.pipeline``); by default that is used for large batches only, with as
+    many workers as CPUs. ``_inside_transaction`` is a test hook called for each row of a chunk
+    after it is written, before the chunk commits."""
     batch = _claim_run(ctx, batch_id, force=force)
     if batch.state == BatchState.COMPLETED:
         return batch_status(ctx, batch_id)
     suite = str(batch.options.get("suite", RDFC))
     suspendable = bool(batch.options.get("suspendable", False))
-    last_id = 0
-    done = 0
-    while True:
-        with session_scope(ctx.engine, write=False) as session:
-            rows = session.exec(
-                select(IssuanceBatchRow.id, IssuanceBatchRow.row_number, IssuanceBatchRow.data)
-                .where(IssuanceBatchRow.batch_id == batch_id)
-                .where(IssuanceBatchRow.state == BatchRowState.PENDING)
-                .where(col(IssuanceBatchRow.id) > last_id)
-                .order_by(col(IssuanceBatchRow.id))
-                .limit(chunk)
-            ).all()
-        if not rows:
-            break
-        last_id = int(rows[-1][0] or 0)
-        _issue_chunk(
+    if processes is None:
+        processes = default_processes(batch_status(ctx, batch_id).pending)
+    if processes > 1 and suite != JWT_SUITE:
+        from issuer.pipeline import run_pipelined
+
+        run_pipelined(
             ctx,
             batch,
-            [(int(r[0] or 0), r[1], dict(r[2] or {})) for r in rows],
+            _pending_chunks(ctx, batch_id, chunk),
             suite=suite,
             suspendable=suspendable,
+            processes=processes,
+            progress=(lambda: progress(batch_status(ctx, batch_id))) if progress else None,
             hook=_inside_transaction,
         )
-        done += len(rows)
-        if progress is not None:
-            progress(batch_status(ctx, batch_id))
+    else:
+        for rows in _pending_chunks(ctx, batch_id, chunk):
+            _issue_chunk(
+                ctx, batch, rows, suite=suite, suspendable=suspendable, hook=_inside_transaction
+            )
+            if progress is not None:
+                progress(batch_status(ctx, batch_id))
     with session_scope(ctx.engine) as session:
         stored = session.get(IssuanceBatch, batch_id)
         assert stored is not None
@@ -370,76 +375,97 @@ def run_batch(
     return batch_status(ctx, batch_id)
 
 
-def _issue_chunk(
-    ctx: IssuerContext,
-    batch: IssuanceBatch,
-    rows: list[tuple[int, int, dict[str, Any]]],
-    *,
-    suite: str,
-    suspendable: bool,
-    hook: RowHook | None,
-) -> None:
-    """One transaction for the chunk: the rows still pending are locked (``FOR UPDATE`` on
-    PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already serialises writers), issued as a group,
-    and moved to ``issued``/``failed`` with their credentials."""
-    from issuer.bulk import issue_group
-    from issuer.status import active_list
+def default_processes(pending: int) -> int:
+    """Worker processes for signing: only for large batches on machines with spare cores (on
+    two cores, pickling documents to a pool costs about what a second signer gains)."""
+    cpus = os.cpu_count() or 1
+    return cpus if pending >= PIPELINE_MIN_ROWS and cpus >= PIPELINE_MIN_CPUS else 1
 
-    now = ctx.now()
-    table = IssuanceBatchRow.__table__  # type: ignore[attr-defined]
-    with session_scope(ctx.engine) as session:
-        still_pending = set(
-            session.execute(
-                sa.select(table.c.id)
-                .where(table.c.id.in_([row_id for row_id, _, _ in rows]))
-                .where(table.c.state == BatchRowState.PENDING)
-                .with_for_update()
-            ).scalars()
-        )
-        todo = [row for row in rows if row[0] in still_pending]
-        if not todo:
+
+ChunkRows = list[tuple[int, int, dict[str, Any]]]
+
+
+def _pending_chunks(ctx: IssuerContext, batch_id: str, chunk: int) -> Iterator[ChunkRows]:
+    """Pending rows by keyset pages (each page read in its own short transaction)."""
+    last_id = 0
+    while True:
+        with session_scope(ctx.engine, write=False) as session:
+            rows = session.exec(
+                select(IssuanceBatchRow.id, IssuanceBatchRow.row_number, IssuanceBatchRow.data)
+                .where(IssuanceBatchRow.batch_id == batch_id)
+                .where(IssuanceBatchRow.state == BatchRowState.PENDING)
+                .where(col(IssuanceBatchRow.id) > last_id)
+                .order_by(col(IssuanceBatchRow.id))
+                .limit(chunk)
+            ).all()
+        if not rows:
             return
-        signer, achievement = load_signer(ctx, session, batch.achievement_id)
-        lists = {p: active_list(ctx, session, signer.org, p) for p in StatusPurpose}
-        updates: list[dict[str, Any]] = []
-        specs: list[tuple[int, int, IssueSpec]] = []
-        for row_id, line, cells in todo:
-            try:
-                spec = row_spec(cells, suite=suite, suspendable=suspendable)
-            except IssuerError as exc:
-                updates.append(_failed_values(row_id, line, exc, now))
-                continue
-            spec.created_by_user_id = batch.created_by_user_id
-            specs.append((row_id, line, spec))
-        outcomes = issue_group(
-            ctx,
-            session,
-            signer=signer,
-            achievement=achievement,
-            specs=[spec for _, _, spec in specs],
-            lists=lists,
-            now=now,
-        )
-        for (row_id, line, _), outcome in zip(specs, outcomes, strict=True):
-            if outcome.error is not None:
-                updates.append(_failed_values(row_id, line, outcome.error, now))
-            else:
-                updates.append(
-                    {
-                        "row_id": row_id,
-                        "state": BatchRowState.ISSUED,
-                        "credential_id": outcome.row_id,
-                        "data": {"code_reclamation": outcome.claim_code}
-                        if outcome.claim_code
-                        else None,
-                        "error_code": None,
-                        "error_column": None,
-                        "error_message": None,
-                        "updated_at": now,
-                    }
-                )
+        last_id = int(rows[-1][0] or 0)
+        yield [(int(r[0] or 0), r[1], dict(r[2] or {})) for r in rows]
+
+
+def lock_pending(session: Session, row_ids: list[int]) -> set[int]:
+    """The rows among ``row_ids`` still pending, locked until the transaction ends (``FOR
+    UPDATE`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already serialises writers)."""
+    table = IssuanceBatchRow.__table__  # type: ignore[attr-defined]
+    return set(
+        session.execute(
+            sa.select(table.c.id)
+            .where(table.c.id.in_(row_ids))
+            .where(table.c.state == BatchRowState.PENDING)
+            .with_for_update()
+        ).scalars()
+    )
+
+
+def specs_for(
+    rows: ChunkRows, *, suite: str, suspendable: bool, user_id: str | None, now: Any
+) -> tuple[list[tuple[int, int, IssueSpec]], list[dict[str, Any]]]:
+    """Issue requests of the rows, and the failed-row updates of those that are refused."""
+    specs: list[tuple[int, int, IssueSpec]] = []
+    failed: list[dict[str, Any]] = []
+    for row_id, line, cells in rows:
+        try:
+            spec = row_spec(cells, suite=suite, suspendable=suspendable)
+        except IssuerError as exc:
+            failed.append(failed_values(row_id, line, exc, now))
+            continue
+        spec.created_by_user_id = user_id
+        specs.append((row_id, line, spec))
+    return specs, failed
+
+
+def row_updates(
+    specs: list[tuple[int, int, IssueSpec]], outcomes: list[Any], now: Any
+) -> list[dict[str, Any]]:
+    updates: list[dict[str, Any]] = []
+    for (row_id, line, _), outcome in zip(specs, outcomes, strict=True):
+        if outcome.error is not None:
+            updates.append(failed_values(row_id, line, outcome.error, now))
+            continue
         # The row's cells (personal data) are dropped once issued; only a claim code, needed
         # for the result file, is kept.
+        updates.append(
+            {
+                "row_id": row_id,
+                "state": BatchRowState.ISSUED,
+                "credential_id": outcome.row_id,
+                "data": {"code_reclamation": outcome.claim_code} if outcome.claim_code else None,
+                "error_code": None,
+                "error_column": None,
+                "error_message": None,
+                "updated_at": now,
+            }
+        )
+    return updates
+
+
+def write_row_updates(
+    ctx: IssuerContext, session: Session, batch_id: str, updates: list[dict[str, Any]]
+) -> None:
+    """Move rows to their final state and refresh the batch's lease, in the caller's transaction."""
+    table = IssuanceBatchRow.__table__  # type: ignore[attr-defined]
+    if updates:
         session.execute(
             sa.update(table)
             .where(table.c.id == sa.bindparam("row_id"))
@@ -454,17 +480,55 @@ def _issue_chunk(
             ),
             updates,
         )
+    session.execute(
+        sa.update(IssuanceBatch.__table__)  # type: ignore[attr-defined]
+        .where(IssuanceBatch.__table__.c.id == batch_id)  # type: ignore[attr-defined]
+        .values(started_at=ctx.now())
+    )
+
+
+def _issue_chunk(
+    ctx: IssuerContext,
+    batch: IssuanceBatch,
+    rows: ChunkRows,
+    *,
+    suite: str,
+    suspendable: bool,
+    hook: RowHook | None,
+) -> None:
+    """One transaction for the chunk: the rows still pending are locked, issued as a group
+    (``issuer.bulk.issue_group``) and moved to ``issued``/``failed`` with their credentials."""
+    from issuer.bulk import issue_group
+    from issuer.status import active_list
+
+    now = ctx.now()
+    with session_scope(ctx.engine) as session:
+        still_pending = lock_pending(session, [row_id for row_id, _, _ in rows])
+        todo = [row for row in rows if row[0] in still_pending]
+        if not todo:
+            return
+        signer, achievement = load_signer(ctx, session, batch.achievement_id)
+        lists = {p: active_list(ctx, session, signer.org, p) for p in StatusPurpose}
+        specs, updates = specs_for(
+            todo, suite=suite, suspendable=suspendable, user_id=batch.created_by_user_id, now=now
+        )
+        outcomes = issue_group(
+            ctx,
+            session,
+            signer=signer,
+            achievement=achievement,
+            specs=[spec for _, _, spec in specs],
+            lists=lists,
+            now=now,
+        )
+        updates.extend(row_updates(specs, outcomes, now))
+        write_row_updates(ctx, session, batch.id, updates)
         if hook is not None:
             for _, line, _ in todo:
                 hook(line)
-        session.execute(
-            sa.update(IssuanceBatch.__table__)  # type: ignore[attr-defined]
-            .where(IssuanceBatch.__table__.c.id == batch.id)  # type: ignore[attr-defined]
-            .values(started_at=ctx.now())
-        )
 
 
-def _failed_values(row_id: int, line: int, exc: IssuerError, now: Any) -> dict[str, Any]:
+def failed_values(row_id: int, line: int, exc: IssuerError, now: Any) -> dict[str, Any]:
     return {
         "row_id": row_id,
         "state": BatchRowState.FAILED,

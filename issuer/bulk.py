@@ -1,17 +1,28 @@
-"""Issuing a group of credentials in one transaction (bulk issuance's chunk).
+"""Issuing a group of credentials (bulk issuance's chunk) in three steps.
 
-Same rules as :func:`issuer.issuance.issue_in_session` — indexes, signed bytes, rows and the
-batch rows' states commit together or not at all — with the database work done in a few
-statements per group instead of a few per credential: status indexes drawn in one
-``INSERT ... ON CONFLICT DO NOTHING RETURNING`` (``storage.status.allocate_status_indexes``),
-credentials, recipients and claims inserted with one executemany each, allocations linked in
-one update. A row whose data is refused (unknown level, bad date, a signing error) gets its
-reason instead of a credential; it never stops the group.
+1. :func:`prepare_group` — in a transaction: draw every status index of the group in one
+   ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` (``storage.status.allocate_status_indexes``),
+   then build each unsigned credential.
+2. signing — in this process (:func:`sign_drafts`) or in worker processes
+   (``badges.proofs.bulk.BulkSigner``, see ``issuer.pipeline``).
+3. :func:`store_group` — in a transaction: credentials, recipients and claims with one
+   executemany each, allocations linked to their credentials in one update.
+
+When the three steps share one transaction (the default), the signed bytes, the rows and the
+status indexes commit together or not at all, exactly as for a single badge. The pipelined mode
+commits step 1 on its own so that the next group can be prepared while this one is signed: a
+crash between 1 and 3 then leaves reserved indexes that no credential uses — never reused,
+never published as set, harmless — and the rows still pending for ``resume``.
+
+A row whose data is refused (unknown level, bad date, a signing error) gets its reason instead
+of a credential; it never stops the group.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -37,7 +48,24 @@ from storage.tables import (
     new_id,
 )
 
-__all__ = ["Outcome", "issue_group"]
+__all__ = ["Draft", "Outcome", "issue_group", "prepare_group", "sign_drafts", "store_group"]
+
+
+@dataclass(slots=True)
+class Draft:
+    """One credential between preparation and storage."""
+
+    spec: IssueSpec
+    allocation_id: int
+    row_id: str
+    url: str
+    identity: dict[str, Any]
+    valid_from: datetime
+    claim_code: str | None
+    document: dict[str, Any] | None
+    error: IssuerError | None = None
+    signed_text: str | None = None
+    format: str = "json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,72 +77,115 @@ class Outcome:
     error: IssuerError | None = None
 
 
-def issue_group(
+def prepare_group(
     ctx: IssuerContext,
     session: Session,
     *,
     signer: Signer,
     achievement: Achievement,
-    specs: list[IssueSpec],
+    specs: Sequence[IssueSpec],
     lists: dict[StatusPurpose, StatusList],
     now: datetime,
-) -> list[Outcome]:
-    """Issue ``specs`` in ``session``'s transaction; outcomes in input order."""
+) -> list[Draft]:
     purposes = [
         StatusPurpose.SUSPENSION if s.suspendable else StatusPurpose.REVOCATION for s in specs
     ]
     indexes: dict[StatusPurpose, list[Any]] = {}
     for purpose in set(purposes):
-        count = purposes.count(purpose)
-        indexes[purpose] = allocate_status_indexes(session, lists[purpose], count)
-    lookup_key = ctx.custody.derived_key("recipient-lookup")
-    credentials: list[dict[str, Any]] = []
-    recipients: list[dict[str, Any]] = []
-    claims: list[dict[str, Any]] = []
-    links: list[tuple[int, str]] = []
-    unused: list[int] = []
-    outcomes: list[Outcome] = []
-    created = iso(now)
+        indexes[purpose] = allocate_status_indexes(session, lists[purpose], purposes.count(purpose))
+    drafts: list[Draft] = []
     for spec, purpose in zip(specs, purposes, strict=True):
         allocated = indexes[purpose].pop()
         row_id = new_id()
         url = ctx.urls.credential(row_id)
         claim_code = new_claim_code() if spec.recipient.kind == RecipientKind.NONE else None
-        identity = spec.recipient.identity(claim_code)
-        valid_from = spec.valid_from or now
+        draft = Draft(
+            spec=spec,
+            allocation_id=allocated.id,
+            row_id=row_id,
+            url=url,
+            identity=spec.recipient.identity(claim_code),
+            valid_from=spec.valid_from or now,
+            claim_code=claim_code,
+            document=None,
+        )
         try:
-            document = build_credential(
+            draft.document = build_credential(
                 credential_url=url,
                 org=signer.org,
                 achievement=achievement.achievement,
-                identity=identity,
+                identity=draft.identity,
                 spec=spec,
-                valid_from=valid_from,
+                valid_from=draft.valid_from,
                 status=status_entries([(lists[purpose], allocated.status_index)])[0],
             )
-            text, fmt = signer.sign(document, spec.suite, created)
         except IssuerError as exc:
-            unused.append(allocated.id)
-            outcomes.append(Outcome(error=exc))
+            draft.error = exc
+        drafts.append(draft)
+    return drafts
+
+
+def sign_drafts(signer: Signer, drafts: Sequence[Draft], created: str) -> None:
+    """Sign in this process (any suite, VC-JWT included)."""
+    for draft in drafts:
+        if draft.error is not None or draft.document is None:
             continue
+        try:
+            draft.signed_text, draft.format = signer.sign(draft.document, draft.spec.suite, created)
+        except IssuerError as exc:
+            draft.error = exc
         except BadgeError as exc:
-            unused.append(allocated.id)
-            outcomes.append(Outcome(error=IssuerError(str(exc), code=exc.code)))
+            draft.error = IssuerError(str(exc), code=exc.code)
+
+
+def set_signed(
+    draft: Draft, signed: dict[str, Any] | None, code: str | None, message: str | None
+) -> None:
+    """Record a worker's result (``badges.proofs.bulk.BulkOutcome``) on a draft."""
+    if signed is None:
+        draft.error = IssuerError(message or "signature impossible", code=code or "signing_failed")
+    else:
+        draft.signed_text = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
+        draft.format = "json"
+
+
+def store_group(
+    ctx: IssuerContext,
+    session: Session,
+    *,
+    signer: Signer,
+    achievement: Achievement,
+    drafts: Sequence[Draft],
+    now: datetime,
+) -> list[Outcome]:
+    """Insert the signed drafts; outcomes in input order."""
+    lookup_key = ctx.custody.derived_key("recipient-lookup")
+    credentials: list[dict[str, Any]] = []
+    recipients: list[dict[str, Any]] = []
+    claims: list[dict[str, Any]] = []
+    links: list[tuple[int, str]] = []
+    outcomes: list[Outcome] = []
+    for draft in drafts:
+        text = draft.signed_text
+        if draft.error is not None or text is None:
+            # The index drawn for a refused row stays reserved: never reused (BSL §6).
+            outcomes.append(Outcome(error=draft.error or IssuerError("non signé")))
             continue
+        spec = draft.spec
         credentials.append(
             {
-                "id": row_id,
-                "credential_id": url,
+                "id": draft.row_id,
+                "credential_id": draft.url,
                 "organisation_id": signer.org.id,
                 "issuer_key_id": signer.key_row.id,
                 "achievement_id": achievement.id,
-                "format": fmt,
+                "format": draft.format,
                 "proof_suite": spec.suite,
                 "signed_text": text,
                 "content_sha256": hashlib.sha256(text.encode()).hexdigest(),
-                "recipient_identity_hash": str(identity["identityHash"]),
+                "recipient_identity_hash": str(draft.identity["identityHash"]),
                 "issued_at": now,
-                "valid_from": valid_from,
+                "valid_from": draft.valid_from,
                 "valid_until": spec.valid_until,
                 "state": CredentialState.ACTIVE,
                 "created_by_user_id": spec.created_by_user_id,
@@ -122,7 +193,7 @@ def issue_group(
         )
         recipients.append(
             {
-                "credential_id": row_id,
+                "credential_id": draft.row_id,
                 "kind": spec.recipient.kind,
                 "contact": spec.recipient.value,
                 "display_name": spec.recipient.name,
@@ -130,17 +201,17 @@ def issue_group(
                 "created_at": now,
             }
         )
-        if claim_code is not None:
+        if draft.claim_code is not None:
             claims.append(
                 {
                     "id": new_id(),
-                    "code_hash": claim_code_hash(claim_code),
-                    "credential_id": row_id,
+                    "code_hash": claim_code_hash(draft.claim_code),
+                    "credential_id": draft.row_id,
                     "created_at": now,
                 }
             )
-        links.append((allocated.id, row_id))
-        outcomes.append(Outcome(row_id=row_id, claim_code=claim_code))
+        links.append((draft.allocation_id, draft.row_id))
+        outcomes.append(Outcome(row_id=draft.row_id, claim_code=draft.claim_code))
     for table, rows in (
         (Credential.__table__, credentials),  # type: ignore[attr-defined]
         (CredentialRecipient.__table__, recipients),  # type: ignore[attr-defined]
@@ -149,7 +220,22 @@ def issue_group(
         if rows:
             session.execute(sa.insert(table), rows)
     link_allocations(session, links)
-    # An index drawn for a row that was then refused stays reserved (never reused: BSL §6
-    # privacy does not need it back, and reuse is what the unique constraint forbids).
-    del unused
     return outcomes
+
+
+def issue_group(
+    ctx: IssuerContext,
+    session: Session,
+    *,
+    signer: Signer,
+    achievement: Achievement,
+    specs: Sequence[IssueSpec],
+    lists: dict[StatusPurpose, StatusList],
+    now: datetime,
+) -> list[Outcome]:
+    """All three steps in ``session``'s transaction; outcomes in input order."""
+    drafts = prepare_group(
+        ctx, session, signer=signer, achievement=achievement, specs=specs, lists=lists, now=now
+    )
+    sign_drafts(signer, drafts, iso(now))
+    return store_group(ctx, session, signer=signer, achievement=achievement, drafts=drafts, now=now)

@@ -175,3 +175,22 @@ def test_every_status_index_is_unique_after_a_batch(
         ids = session.exec(select(Credential.credential_id)).all()
     assert len(pairs) == len(set(pairs)) == 30
     assert len(ids) == len(set(ids)) == 30
+
+
+def test_pipelined_batch_signs_in_worker_processes_and_issues_each_row_once(
+    ctx: IssuerContext, achievement_id: str, tmp_path: Path
+) -> None:
+    lines = [*good_lines(59), "pas-une-adresse;;X;N1;;", "b@example.org;;Y;N9;;"]
+    batch, _ = submit_batch(ctx, achievement_id, write_csv(tmp_path, lines))
+    progress = run_batch(ctx, batch.id, processes=2, chunk=20)
+    assert (progress.issued, progress.failed, progress.pending) == (59, 2, 0)
+    with session_scope(ctx.engine, write=False) as session:
+        pairs = session.exec(
+            select(StatusAllocation.status_list_id, StatusAllocation.status_index).where(
+                StatusAllocation.credential_id.is_not(None)  # type: ignore[union-attr]
+            )
+        ).all()
+        signed = session.exec(select(Credential.signed_text)).all()
+    assert len(pairs) == len(set(pairs)) == 59
+    assert len(signed) == 59
+    assert check(ctx, signed[-1]).verdict == Verdict.VERIFIED
