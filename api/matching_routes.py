@@ -252,6 +252,36 @@ def delete_job(
     return Response(status_code=204)
 
 
+def _candidate_index(request: Request, session: Any) -> Matcher:
+    """Opted-in holders indexed once, reused until someone opts in or out, changes what they
+    show, or a badge changes (``store.holders_fingerprint``)."""
+    fingerprint = store.holders_fingerprint(session)
+    cached = getattr(request.app.state, "matching_candidates", None)
+    if cached is not None and cached[0] == fingerprint:
+        return cached[1]  # type: ignore[no-any-return]
+    matcher = matcher_of(request)
+    ranking = Matcher(matcher.graph, matcher.params)
+    ranking.tables = matcher.tables  # share the memoised credit tables
+    resolver = NodeResolver(matcher.graph)
+    ranking.add_holders(resolved(h, resolver) for h in store.opted_in_holders(session))
+    request.app.state.matching_candidates = (fingerprint, ranking)
+    return ranking
+
+
+def _job_index(request: Request, session: Any) -> Matcher:
+    """Open offers compiled and indexed once, reused until an offer changes."""
+    fingerprint = store.jobs_fingerprint(session)
+    cached = getattr(request.app.state, "matching_jobs", None)
+    if cached is not None and cached[0] == fingerprint:
+        return cached[1]  # type: ignore[no-any-return]
+    matcher = matcher_of(request)
+    ranking = Matcher(matcher.graph, matcher.params)
+    ranking.tables = matcher.tables
+    ranking.add_jobs(store.list_jobs(session))
+    request.app.state.matching_jobs = (fingerprint, ranking)
+    return ranking
+
+
 def _ranked(ranked: list[Any]) -> list[dict[str, Any]]:
     return [{"id": r.id, "ranking_score": r.ranking_score, **r.result.to_dict()} for r in ranked]
 
@@ -267,17 +297,12 @@ def candidates(
     principal: Annotated[Principal, Depends(_EMPLOYER)],
     top: int = 10,
 ) -> dict[str, Any]:
-    matcher = matcher_of(request)
     with session_scope(engine_of(request), write=False) as session:
         _check_owner(session, job_id, principal)
         job = store.get_job(session, job_id)
-        holders = store.opted_in_holders(session)
+        ranking = _candidate_index(request, session)
     if job is None:
         raise _unknown(f"L'offre « {job_id} »")
-    ranking = Matcher(matcher.graph, matcher.params)
-    ranking.tables = matcher.tables  # share the memoised credit tables
-    resolver = NodeResolver(matcher.graph)
-    ranking.add_holders(resolved(h, resolver) for h in holders)
     return {"job_id": job_id, "candidates": _ranked(ranking.candidates(job, top=max(1, top)))}
 
 
@@ -299,11 +324,8 @@ def jobs_for_wallet(
     matcher = matcher_of(request)
     with session_scope(engine_of(request), write=False) as session:
         holder = store.holder_for_wallet(session, wallet_id)
-        jobs = store.list_jobs(session)
-    if holder is None:
+        ranking = _job_index(request, session) if holder is not None else None
+    if holder is None or ranking is None:
         raise _unknown("Ce portefeuille")
-    ranking = Matcher(matcher.graph, matcher.params)
-    ranking.tables = matcher.tables
-    ranking.add_jobs(jobs)
     holder = resolved(holder, NodeResolver(matcher.graph))
     return {"wallet_id": wallet_id, "jobs": _ranked(ranking.jobs_for(holder, top=max(1, top)))}

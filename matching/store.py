@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, delete, select
 
 from matching.model import Holder, Holding, Job, Requirement
@@ -30,13 +31,16 @@ from storage.tables import (
     Wallet,
     WalletCompetence,
     WalletItem,
+    utcnow,
 )
 
 __all__ = [
     "delete_job",
     "get_job",
     "holder_for_wallet",
+    "holders_fingerprint",
     "job_organisation",
+    "jobs_fingerprint",
     "list_jobs",
     "opt_in",
     "opted_in_holders",
@@ -53,6 +57,8 @@ def save_job(session: Session, job: Job, *, organisation_id: str | None = None) 
     row = session.get(JobRow, job.id)
     if row is None:
         row = JobRow(id=job.id, title=job.title, organisation_id=organisation_id)
+    else:
+        row.updated_at = utcnow()  # a replaced offer invalidates cached job indexes
     row.title = job.title
     row.description = job.description
     row.status = _STATUS.get(job.status, JobStatus.OPEN)
@@ -130,6 +136,7 @@ def opt_in(session: Session, wallet_id: str, disclosure: Mapping[str, Any] | Non
         row = MatchingOptIn(wallet_id=wallet_id, disclosure=dict(disclosure or {}))
     else:
         row.disclosure = dict(disclosure or {})
+        row.opted_in_at = utcnow()  # a new choice invalidates cached candidate indexes
     session.add(row)
     session.flush()
 
@@ -205,3 +212,21 @@ def holder_for_wallet(session: Session, wallet_id: str) -> Holder | None:
     row = session.get(MatchingOptIn, wallet_id)
     disclosure = {wallet_id: row.disclosure or {}} if row is not None else {}
     return _holders(session, [wallet_id], disclosure)[0]
+
+
+def jobs_fingerprint(session: Session) -> tuple[Any, ...]:
+    """Changes whenever an offer is added, replaced or removed (to reuse a job index)."""
+    jobs = session.exec(
+        select(sa.func.count(), sa.func.max(JobRow.created_at), sa.func.max(JobRow.updated_at))
+    ).one()
+    reqs = session.exec(select(sa.func.count()).select_from(JobRequirement)).one()
+    return (*jobs, reqs)
+
+
+def holders_fingerprint(session: Session) -> tuple[Any, ...]:
+    """Changes whenever someone opts in, withdraws, changes what they show, or a badge is
+    added, re-verified or removed (to reuse a candidate index)."""
+    optins = session.exec(select(sa.func.count(), sa.func.max(MatchingOptIn.opted_in_at))).one()
+    competences = session.exec(select(sa.func.count(), sa.func.max(WalletCompetence.id))).one()
+    items = session.exec(select(sa.func.max(WalletItem.verified_at))).one()
+    return (*optins, *competences, items)

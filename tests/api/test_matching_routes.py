@@ -105,6 +105,15 @@ def test_candidates_and_jobs_for_a_wallet(client: TestClient, who: _As, db_engin
     ranked = client.get("/jobs/OFF-1/candidates").json()["candidates"]
     assert [c["id"] for c in ranked] == ["w2"]  # w1 did not opt in
     assert {m["badge_id"] for m in ranked[0]["matched"]} == {None}
+    with session_scope(db_engine) as session:
+        store.opt_in(session, "w2", {"badges": True})  # a new choice is seen at once
+    ranked = client.get("/jobs/OFF-1/candidates").json()["candidates"]
+    assert {m["badge_id"] for m in ranked[0]["matched"]} == {"urn:uuid:i2"}
+    with session_scope(db_engine) as session:
+        store.withdraw(session, "w2")
+    assert client.get("/jobs/OFF-1/candidates").json()["candidates"] == []
+    with session_scope(db_engine) as session:
+        store.opt_in(session, "w2")
     who.principal = Principal(
         user_id="u1", roles=frozenset({Role.BENEFICIARY}), wallet_ids=frozenset({"w1"})
     )
