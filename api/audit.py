@@ -23,7 +23,14 @@ from sqlmodel import Session
 from storage.engine import session_scope
 from storage.tables import AuditEvent, AuditOutcome
 
-__all__ = ["ALLOWED_DETAILS", "audit_request", "record", "record_in"]
+__all__ = [
+    "ALLOWED_DETAILS",
+    "AuditMiddleware",
+    "audit_request",
+    "audited_action",
+    "record",
+    "record_in",
+]
 
 log = logging.getLogger("atouts.audit")
 
@@ -164,3 +171,101 @@ def audit_request(
         details=details,
         at=clock() if clock else None,
     )
+
+
+# -- actions audited from the outside of the routes --------------------------------------------
+
+# (method, path pattern, action, object type): the issuing, revoking and sharing endpoints of
+# the API and of the pages. The captured group is a random id (credential row, batch, share),
+# never a share token or anything personal.
+AUDITED: tuple[tuple[str, re.Pattern[str], str, str], ...] = tuple(
+    (method, re.compile(pattern), action, object_type)
+    for method, pattern, action, object_type in (
+        ("POST", r"^/api/issuer/credentials$", "credential.issued", "credential"),
+        (
+            "POST",
+            r"^/api/issuer/credentials/([^/]+)/revoke$",
+            "credential.status_changed",
+            "credential",
+        ),
+        (
+            "POST",
+            r"^/api/issuer/credentials/([^/]+)/reinstate$",
+            "credential.reinstated",
+            "credential",
+        ),
+        ("POST", r"^/api/issuer/batches$", "batch.submitted", "batch"),
+        ("POST", r"^/api/issuer/batches/([^/]+)/resume$", "batch.resumed", "batch"),
+        ("POST", r"^/formateur/observer/([^/]+)$", "credential.issued", "achievement"),
+        ("POST", r"^/formateur/badges/([^/]+)/statut$", "credential.status_changed", "credential"),
+        ("POST", r"^/formateur/serie/delivrer$", "batch.submitted", "batch"),
+        ("POST", r"^/api/wallet/shares$", "share.created", "share"),
+        ("DELETE", r"^/api/wallet/shares/([^/]+)$", "share.withdrawn", "share"),
+        ("POST", r"^/portefeuille/partager$", "share.created", "share"),
+        ("POST", r"^/portefeuille/partages/([^/]+)/retirer$", "share.withdrawn", "share"),
+    )
+)
+
+
+def audited_action(method: str, path: str) -> tuple[str, str, str | None] | None:
+    for wanted, pattern, action, object_type in AUDITED:
+        if method == wanted:
+            match = pattern.match(path)
+            if match:
+                return action, object_type, match.group(1) if match.groups() else None
+    return None
+
+
+class AuditMiddleware:
+    """Records the audited actions (``AUDITED``) with their outcome once they have answered.
+
+    Success is any answer below 400 (pages answer 303 after a form); 401/403 are refusals,
+    recorded as ``denied``; the rest as ``failure``. Runs after the response is sent.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        found = audited_action(scope["method"], scope["path"])
+        if found is None:
+            await self.app(scope, receive, send)
+            return
+        status: list[int] = []
+
+        async def capture(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                status.append(int(message["status"]))
+            await send(message)
+
+        await self.app(scope, receive, capture)
+        code = status[0] if status else 500
+        outcome = "success" if code < 400 else "denied" if code in (401, 403) else "failure"
+        action, object_type, object_id = found
+        request = Request(scope, receive)
+        from anyio import to_thread
+
+        await to_thread.run_sync(
+            lambda: audit_request(
+                request,
+                action,
+                object_type,
+                object_id,
+                outcome=outcome,
+                actor=_actor_of(request),
+                details={"status": code},
+            )
+        )
+
+
+def _actor_of(request: Request) -> str:
+    from api.auth import current_principal
+
+    try:
+        principal = current_principal(request)
+    except Exception:  # an invalid token: the route already refused it
+        return "anonymous"
+    return principal.actor if principal is not None else "anonymous"
