@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import shutil
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -34,7 +35,8 @@ AXE = JS_DIR / "node_modules" / "axe-core" / "axe.min.js"
 def _install_axe() -> None:
     if shutil.which("npm") is None:
         pytest.skip("npm not installed: axe-core cannot be installed for the browser tests")
-    with (JS_DIR / ".install.lock").open("w") as guard:
+    # The lock lives outside the checkout so it never shows up as a stray file.
+    with (Path(tempfile.gettempdir()) / "atouts-browser-npm.lock").open("w") as guard:
         fcntl.flock(guard, fcntl.LOCK_EX)
         if AXE.exists():
             return
