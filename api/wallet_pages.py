@@ -13,7 +13,6 @@ every action is a link or a form. One ``h1`` per page, a label on every field.
 
 from __future__ import annotations
 
-import importlib
 import io
 from datetime import datetime
 from typing import Any
@@ -21,10 +20,11 @@ from urllib.parse import quote
 
 import qrcode
 import qrcode.image.svg
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.verify_routes import templates
+from api.pages import render
+from api.security import csrf_token, require_csrf
 from api.wallet_routes import (
     cookie_name,
     current_wallet_id,
@@ -80,19 +80,14 @@ DURATIONS = [
 ]
 
 
-def _csrf(request: Request) -> str:
-    """The hidden CSRF field's value when the web layer's protections are installed."""
-    try:
-        security = importlib.import_module("api.security")
-    except ImportError:
-        return ""
-    return str(security.csrf_token(request))
-
-
 def _render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """Through the web layer's ``render`` (menu, language switch, CSRF). The wallet's texts are
+    French (easy-to-read): ``lang`` stays ``fr`` whatever the interface language, so a screen
+    reader reads them in French (WCAG 3.1.1); the translated layout marks its own language."""
     context.setdefault("active", "portefeuille")
-    context.setdefault("csrf", _csrf(request))
-    response = templates.TemplateResponse(request, f"wallet/{name}", context, status_code=status)
+    context.setdefault("csrf", csrf_token(request))
+    context["lang"] = "fr"
+    response = render(request, f"wallet/{name}", context, status_code=status)
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
@@ -198,7 +193,9 @@ def wallet_home(request: Request) -> HTMLResponse:
     )
 
 
-@pages.post("/portefeuille/lien-magique", response_class=HTMLResponse)
+@pages.post(
+    "/portefeuille/lien-magique", response_class=HTMLResponse, dependencies=[Depends(require_csrf)]
+)
 def magic_link_page(request: Request, email: str = Form("")) -> HTMLResponse:
     if "@" not in email:
         return _render(
@@ -237,7 +234,9 @@ def personal_link_page(token: str, request: Request) -> HTMLResponse:
     return _render(request, "lien.html", token=token)
 
 
-@pages.post("/portefeuille/lien/{token}", response_class=HTMLResponse)
+@pages.post(
+    "/portefeuille/lien/{token}", response_class=HTMLResponse, dependencies=[Depends(require_csrf)]
+)
 def personal_link_enter(token: str, request: Request, code: str = Form("")) -> Response:
     ctx = wallet_ctx(request)
     try:
@@ -249,7 +248,7 @@ def personal_link_enter(token: str, request: Request, code: str = Form("")) -> R
     return response
 
 
-@pages.post("/portefeuille/sortir")
+@pages.post("/portefeuille/sortir", dependencies=[Depends(require_csrf)])
 def sign_out(request: Request) -> Response:
     ctx = wallet_ctx(request)
     end_session(ctx, session_cookie(request))
@@ -279,7 +278,7 @@ def claim_link_page(code: str, request: Request) -> HTMLResponse:
     return _render(request, "reclamer.html", code=normalise_claim_code(code), signed_in=signed_in)
 
 
-@pages.post("/reclamer", response_class=HTMLResponse)
+@pages.post("/reclamer", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
 def claim_submit(request: Request, code: str = Form(""), display_name: str = Form("")) -> Response:
     ctx = wallet_ctx(request)
     wallet_id = _signed_in_wallet(ctx, request)
@@ -305,7 +304,9 @@ def claim_submit(request: Request, code: str = Form(""), display_name: str = For
 # -- badges --------------------------------------------------------------------------------------
 
 
-@pages.post("/portefeuille/importer", response_class=HTMLResponse)
+@pages.post(
+    "/portefeuille/importer", response_class=HTMLResponse, dependencies=[Depends(require_csrf)]
+)
 async def import_page(request: Request, badge_file: UploadFile | None = File(None)) -> Response:  # noqa: B008
     ctx = wallet_ctx(request)
     wallet_id = _signed_in_wallet(ctx, request)
@@ -414,7 +415,11 @@ def _share_choices(form: Any) -> tuple[list[str], str, str]:
     )
 
 
-@pages.post("/portefeuille/partager/apercu", response_class=HTMLResponse)
+@pages.post(
+    "/portefeuille/partager/apercu",
+    response_class=HTMLResponse,
+    dependencies=[Depends(require_csrf)],
+)
 async def share_preview(request: Request) -> Response:
     ctx = wallet_ctx(request)
     wallet_id = _signed_in_wallet(ctx, request)
@@ -453,7 +458,9 @@ async def share_preview(request: Request) -> Response:
     )
 
 
-@pages.post("/portefeuille/partager", response_class=HTMLResponse)
+@pages.post(
+    "/portefeuille/partager", response_class=HTMLResponse, dependencies=[Depends(require_csrf)]
+)
 async def share_create(request: Request) -> Response:
     ctx = wallet_ctx(request)
     wallet_id = _signed_in_wallet(ctx, request)
@@ -548,7 +555,11 @@ def share_detail(share_id: str, request: Request) -> Response:
     )
 
 
-@pages.post("/portefeuille/partages/{share_id}/retirer", response_class=HTMLResponse)
+@pages.post(
+    "/portefeuille/partages/{share_id}/retirer",
+    response_class=HTMLResponse,
+    dependencies=[Depends(require_csrf)],
+)
 def share_withdraw(share_id: str, request: Request) -> Response:
     ctx = wallet_ctx(request)
     wallet_id = _signed_in_wallet(ctx, request)
@@ -676,7 +687,9 @@ def erase_form(request: Request) -> Response:
     return _render(request, "supprimer.html")
 
 
-@pages.post("/portefeuille/supprimer", response_class=HTMLResponse)
+@pages.post(
+    "/portefeuille/supprimer", response_class=HTMLResponse, dependencies=[Depends(require_csrf)]
+)
 def erase_submit(request: Request, confirmation: str = Form("")) -> Response:
     ctx = wallet_ctx(request)
     wallet_id = _signed_in_wallet(ctx, request)

@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 from fastapi.testclient import TestClient
 
 from issuer.context import IssuerContext
-from tests.api.test_wallet_routes import _app, _claim
+from tests.api.test_wallet_routes import _app, _claim, _form
 from tests.wallet import fixtures
 from tests.wallet.fixtures import BASE
 from wallet.context import WalletContext
@@ -71,8 +71,8 @@ def test_every_wallet_page_has_one_h1_a_language_and_labelled_fields(
     _check(holder.get(f"/portefeuille/badges/{item_id}").text, "badge")
     _check(holder.get("/portefeuille/partager").text, "share form")
     choice = {"badge": [item_id], "audience": "", "expires": "30d"}
-    _check(holder.post("/portefeuille/partager/apercu", data=choice).text, "preview")
-    created = holder.post("/portefeuille/partager", data=choice).text
+    _check(_form(holder, "/portefeuille/partager/apercu", choice).text, "preview")
+    created = _form(holder, "/portefeuille/partager", choice).text
     _check(created, "created")
     link = re.search(rf"{re.escape(BASE)}/p/[A-Za-z0-9_-]+", created).group(0)  # type: ignore[union-attr]
     share_id = re.search(r"/portefeuille/partages/([0-9a-f-]{36})", created).group(1)  # type: ignore[union-attr]
@@ -80,7 +80,7 @@ def test_every_wallet_page_has_one_h1_a_language_and_labelled_fields(
     _check(visitor.get(f"{link}/imprimer").text, "print")
     _check(holder.get(f"/portefeuille/partages/{share_id}").text, "access log")
     _check(holder.get("/portefeuille/supprimer").text, "erase")
-    holder.post(f"/portefeuille/partages/{share_id}/retirer")
+    _form(holder, f"/portefeuille/partages/{share_id}/retirer")
     gone = visitor.get(link)
     assert gone.status_code == 410
     _check(gone.text, "gone")

@@ -8,17 +8,18 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from api.app import create_app
+from api.security import RateLimiter
 from api.settings import Settings
-from api.verify_routes import install as install_verification
-from api.verify_routes import templates
-from api.wallet_routes import install
 from issuer.context import IssuerContext
+from tests.api.webapp_fixtures import csrf_of
 from tests.wallet import fixtures
 from tests.wallet.fixtures import BASE, Clock, issue_with_claim_code
 from verifier import VerifyOptions, verify
@@ -33,14 +34,19 @@ wctx = fixtures.wctx
 
 
 def _app(ctx: WalletContext) -> FastAPI:
-    """The verification and wallet routes on a bare app (the whole app is tested elsewhere)."""
-    app = FastAPI()
-    app.state.settings = Settings(base_url=BASE)
-    install_verification(app)
-    install(app, ctx)
-    # The layout may use the web layer's translation function; untranslated French here.
-    templates.env.globals.setdefault("_", lambda text, **_: text)
+    """The whole application (security headers, CSRF, languages) with the test's wallet
+    context (its clock and database)."""
+    app = create_app(
+        Settings(base_url=BASE), engine=ctx.engine, clock=ctx.clock, rate_limiter=RateLimiter([])
+    )
+    app.state.wallet_ctx = ctx
     return app
+
+
+def _form(client: TestClient, url: str, data: dict[str, Any] | None = None, **kw: Any) -> Any:
+    """Post a form the way a browser does: with the CSRF field of a page of the site."""
+    token = client.cookies.get("atouts_csrf") or csrf_of(client.get("/reclamer").text)
+    return client.post(url, data={**(data or {}), "csrf_token": token}, **kw)
 
 
 @pytest.fixture
@@ -53,7 +59,7 @@ def _claim(client: TestClient, ictx: IssuerContext, achievement_id: str) -> str:
     page = client.get(f"/reclamer/{issued.claim_code}")
     assert page.status_code == 200
     assert issued.claim_code in page.text  # the claim link fills the form; GET never redeems
-    done = client.post("/reclamer", data={"code": issued.claim_code, "display_name": "Samir"})
+    done = _form(client, "/reclamer", {"code": issued.claim_code, "display_name": "Samir"})
     assert done.status_code == 200, done.text
     assert "Votre badge est arrivé" in done.text
     assert "Votre code" in done.text  # personal link + code to come back, no e-mail needed
@@ -75,13 +81,13 @@ def test_claim_share_verified_withdraw_gone(
     assert badge.text.count("<h1") == 1
 
     choice = {"badge": [item_id], "audience": "Entreprise Exemple Maçonnerie", "expires": "7d"}
-    preview = client.post("/portefeuille/partager/apercu", data=choice)
+    preview = _form(client, "/portefeuille/partager/apercu", choice)
     assert preview.status_code == 200
     assert "Ce que l'entreprise verra" in preview.text
     assert "CFA Exemple du Bâtiment" in preview.text  # each issuer's name is shown
     assert "n'expirent pas avec le lien" in preview.text
 
-    created = client.post("/portefeuille/partager", data=choice)
+    created = _form(client, "/portefeuille/partager", choice)
     assert created.status_code == 200
     link = re.search(rf"{re.escape(BASE)}/p/[A-Za-z0-9_-]+", created.text).group(0)  # type: ignore[union-attr]
     assert "<svg" in created.text  # QR code
@@ -106,7 +112,7 @@ def test_claim_share_verified_withdraw_gone(
     assert "ouvert" in log.text
     assert "imprimé" in log.text
 
-    withdrawn = client.post(f"/portefeuille/partages/{share_id}/retirer", follow_redirects=False)
+    withdrawn = _form(client, f"/portefeuille/partages/{share_id}/retirer", follow_redirects=False)
     assert withdrawn.status_code == 303
     gone = employer.get(link)
     assert gone.status_code == 410
@@ -276,9 +282,10 @@ def test_counsellor_opens_a_wallet_in_custody_acts_for_it_and_hands_it_over(
     ).json()
     beneficiary = TestClient(app, base_url=BASE)
     token = handed["personal_link"].rsplit("/", 1)[1]
-    opened = beneficiary.post(
+    opened = _form(
+        beneficiary,
         f"/portefeuille/lien/{token}",
-        data={"code": handed["personal_code"]},
+        {"code": handed["personal_code"]},
         follow_redirects=False,
     )
     assert opened.status_code == 303

@@ -23,12 +23,10 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from fastapi import FastAPI
 
+from api.app import create_app
+from api.security import RateLimiter
 from api.settings import Settings
-from api.verify_routes import install as install_verification
-from api.verify_routes import templates
-from api.wallet_routes import install
 from issuer.context import IssuerContext
 from tests.wallet.fixtures import issue_with_claim_code
 from wallet.context import WalletContext
@@ -76,11 +74,10 @@ def served(wctx: WalletContext, db_backend: str) -> Iterator[str]:
         pytest.skip("the browser journey runs on SQLite; the same routes run on both databases")
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    app = FastAPI()
-    app.state.settings = Settings(base_url=base)
-    install_verification(app)
-    install(app, replace(wctx, base_url=base))
-    templates.env.globals.setdefault("_", lambda text, **_: text)
+    app = create_app(
+        Settings(base_url=base), engine=wctx.engine, clock=wctx.clock, rate_limiter=RateLimiter([])
+    )
+    app.state.wallet_ctx = replace(wctx, base_url=base)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
