@@ -225,3 +225,18 @@ def test_public_documents_are_served(
     assert client.get(f"/achievements/{achievement_id}/image.svg").content.startswith(b"<svg")
     assert client.get("/status/nope").status_code == 404
     json.dumps(achievement)
+
+
+def test_start_up_publishes_a_change_a_crash_left_unpublished(
+    app: FastAPI, ctx: IssuerContext, achievement_id: str
+) -> None:
+    from issuer.issuance import IssueSpec
+    from issuer.recipients import parse_recipient
+    from issuer.service import issue
+    from issuer.status import change_status
+
+    issued = issue(ctx, achievement_id, IssueSpec(recipient=parse_recipient("a@example.org")))
+    change_status(ctx, issued.row_id, action="revoke", publish=False)  # then the crash
+    with TestClient(app, base_url=BASE) as client:  # start-up runs the reconciler
+        report = _verify(client, ctx, issued.signed_text)
+    assert "revoked" in report.codes()

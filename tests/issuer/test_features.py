@@ -195,3 +195,26 @@ def test_recipients_are_recognised_and_bad_ones_refused() -> None:
     assert parse_recipient("id:CFA-2026-0042").kind == "local_id"
     with pytest.raises(IssuerError):
         parse_recipient("quelqu'un")
+
+
+def test_expired_badge_is_reported_expired(
+    ctx: IssuerContext, achievement_id: str, clock: Clock
+) -> None:
+    from datetime import timedelta
+
+    issued = issue(ctx, achievement_id, _spec(valid_until=clock.now + timedelta(days=30)))
+    assert json.loads(issued.signed_text)["validUntil"] == "2026-04-01T09:00:00Z"
+    later = check(ctx, issued.signed_text, now=clock.now + timedelta(days=31))
+    assert "expired" in later.codes()
+    with pytest.raises(IssuerError) as caught:
+        issue(ctx, achievement_id, _spec(valid_until=clock.now - timedelta(days=1)))
+    assert caught.value.code == "valid_until_before_valid_from"
+
+
+def test_organisation_in_a_network_names_its_parent(ctx: IssuerContext, org: Organisation) -> None:
+    child = create_organisation(ctx, slug="antenne-sud", name="Antenne Sud", parent_slug=org.slug)
+    assert child.parent_id == org.id
+    assert child.profile["parentOrg"]["id"] == org.issuer_id
+    with pytest.raises(IssuerError) as caught:
+        create_organisation(ctx, slug="antenne-sud", name="Encore")
+    assert caught.value.status == 409
