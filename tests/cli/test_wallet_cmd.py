@@ -83,3 +83,43 @@ def test_unknown_holder_is_refused_with_a_plain_message(
 ) -> None:
     assert main(["wallet", "list", "--holder", "personne"]) == 1
     assert "Aucun portefeuille" in capsys.readouterr().err
+
+
+def test_a_presentation_signed_for_the_holder_verifies_with_atouts_verify(
+    tmp_path: Path,
+    ictx: IssuerContext,
+    wctx: WalletContext,
+    btp_achievements: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from sqlmodel import select
+
+    from storage.engine import session_scope
+    from storage.tables import StatusList
+    from wallet.claims import redeem_claim
+    from wallet.presentations import grant_presentation_consent, sign_presentation
+
+    issued = issue_with_claim_code(ictx, btp_achievements["secu"])
+    claimed = redeem_claim(wctx, issued.claim_code or "", display_name="Samir")
+    grant_presentation_consent(wctx, claimed.wallet_id)
+    presentation = sign_presentation(
+        wctx,
+        claimed.wallet_id,
+        [claimed.imported.item.id],
+        challenge="c-42",
+        domain="recrutement.example",
+    )
+    vp = tmp_path / "presentation.json"
+    vp.write_text(json.dumps(presentation), encoding="utf-8")
+    maps: list[str] = []
+    with session_scope(wctx.engine, write=False) as session:
+        for row in session.exec(select(StatusList)).all():
+            if row.url and row.published_text:
+                path = tmp_path / f"{row.id}.json"
+                path.write_text(row.published_text, encoding="utf-8")
+                maps += ["--map", f"{row.url}={path}"]
+    at = ["--at", wctx.now().isoformat()]
+    verify = ["verify", str(vp), "--offline", *maps, *at]
+    assert main([*verify, "--challenge", "c-42", "--domain", "recrutement.example"]) == 0
+    capsys.readouterr()
+    assert main([*verify, "--challenge", "replayed", "--domain", "recrutement.example"]) == 1
