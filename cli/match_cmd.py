@@ -48,7 +48,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--map", metavar="URL=FILE", action="append", default=[])
     parser.add_argument("--trust", metavar="FILE", type=Path)
     parser.add_argument("--policy", choices=("default", "strict"), default="default")
-    parser.set_defaults(handler=_match, recipient=None, challenge=None, domain=None)
+    parser.set_defaults(handler=_match)
     subs = parser.add_subparsers(dest="match_command", metavar="ACTION")
     jobs = subs.add_parser("jobs", help="offres ouvertes classées pour un portefeuille")
     jobs.add_argument("--holder", required=True, metavar="PORTEFEUILLE", dest="wallet")
@@ -124,11 +124,18 @@ def _engine() -> Any:
 
 
 def _holder_from_badges(args: argparse.Namespace, matcher: Any) -> Any:
-    from cli.verify_cmd import build_options
+    from cli import verify_cmd
     from matching.holders import holder_from_credentials
     from verifier import verify
 
-    options = build_options(args)
+    # The verify command's own defaults, with the options given here: new verify options
+    # need no change in this command.
+    parser = argparse.ArgumentParser()
+    verify_cmd.register(parser.add_subparsers())
+    base = parser.parse_args(["verify", "-"])
+    for name in ("at", "offline", "trust_key", "map", "trust", "policy"):
+        setattr(base, name, getattr(args, name))
+    options = verify_cmd.build_options(base)
     evidence: list[tuple[dict[str, Any], object]] = []
     for path in args.holder:
         report = verify(path.read_bytes(), options=options)
@@ -193,6 +200,18 @@ def _pct(value: float) -> str:
     return f"{round(value * 100)} %"
 
 
+_SHOWN = 12  # lines per section in the plain-text view (--json has everything)
+
+
+def _section(lines: list[str], heading: str, entries: list[str]) -> None:
+    if not entries:
+        return
+    lines.append(heading)
+    lines.extend(entries[:_SHOWN])
+    if len(entries) > _SHOWN:
+        lines.append(f"  … et {len(entries) - _SHOWN} de plus (--json pour tout voir)")
+
+
 def render(result: Any, matcher: Any, title: str) -> str:
     """The result in plain French."""
     label = matcher.tables.label
@@ -205,31 +224,31 @@ def render(result: Any, matcher: Any, title: str) -> str:
     ]
     if result.mobility:
         lines.append(f"  mobilité ROME : {', '.join(result.mobility)} (+{c.mobility})")
-    if result.matched:
-        lines.append("Acquis :")
-        for m in result.matched:
-            badge = f"badge {m.badge_id}" if m.badge_id else "déclaré"
-            lines.append(f"  ✓ {label(m.item)} — {badge} ({m.kind}) ← {label(m.held)}")
-    if result.transferred:
-        lines.append("Transférables (crédit partiel) :")
-        for t in result.transferred:
-            lines.append(f"  ~ {label(t.item)} ← {label(t.held)} ({t.kind}, crédit {t.credit:.2f})")
-    if result.missing:
-        lines.append("À acquérir :")
-        for gap in result.missing:
-            need = "obligatoire" if gap.mandatory else "facultative"
-            where = ", ".join(label(t) for t in gap.taught_by[:3])
-            lines.append(
-                f"  ✗ {gap.label} ({need})" + (f" — enseigné par : {where}" if where else "")
-            )
-    if result.blocks:
-        lines.append("Blocs :")
-        for b in result.blocks:
-            lines.append(f"  {b.label} : {b.status} ({b.held}/{b.total})")
-    if result.suggestions:
-        lines.append("Suggestions :")
-        for s in result.suggestions:
-            lines.append(f"  → {s.label} : {s.reason}")
+    acquired = []
+    for m in result.matched:
+        badge = f"badge {m.badge_id}" if m.badge_id else "déclaré"
+        acquired.append(f"  ✓ {label(m.item)} — {badge} ({m.kind}) ← {label(m.held)}")
+    _section(lines, "Acquis :", acquired)
+    _section(
+        lines,
+        "Transférables (crédit partiel) :",
+        [
+            f"  ~ {label(t.item)} ← {label(t.held)} ({t.kind}, crédit {t.credit:.2f})"
+            for t in result.transferred
+        ],
+    )
+    gaps = []
+    for gap in sorted(result.missing, key=lambda g: (not g.mandatory, g.credit, g.item)):
+        need = "obligatoire" if gap.mandatory else "facultative"
+        where = ", ".join(label(t) for t in gap.taught_by[:3])
+        gaps.append(f"  ✗ {gap.label} ({need})" + (f" — enseigné par : {where}" if where else ""))
+    _section(lines, "À acquérir :", gaps)
+    _section(
+        lines,
+        "Blocs :",
+        [f"  {b.label} : {b.status} ({b.held}/{b.total})" for b in result.blocks],
+    )
+    _section(lines, "Suggestions :", [f"  → {s.label} : {s.reason}" for s in result.suggestions])
     p = result.parameters
     lines.append(
         f"Paramètres : λ={p.transfer_decay}, {p.transfer_max_hops} sauts max, relations "
