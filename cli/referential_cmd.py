@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -65,20 +67,38 @@ def register(subparsers: Any) -> None:
 
     lst = sub.add_parser("list", help="lister les référentiels enregistrés")
     lst.add_argument("--json", action="store_true")
-    lst.set_defaults(handler=_list)
+    lst.set_defaults(handler=_piped(_list))
 
     show = sub.add_parser("show", help="afficher un référentiel")
     show.add_argument("slug", metavar="IDENTIFIANT")
     show.add_argument("--version", default=None)
     show.add_argument("--json", action="store_true")
-    show.set_defaults(handler=_show)
+    show.set_defaults(handler=_piped(_show))
 
     exp = sub.add_parser("export", help="exporter un référentiel (CASE 1.1 ou YAML)")
     exp.add_argument("slug", metavar="IDENTIFIANT")
     exp.add_argument("--format", choices=list(EXPORT_FORMATS), required=True)
     exp.add_argument("--version", default=None)
     exp.add_argument("-o", "--output", type=Path, default=None)
-    exp.set_defaults(handler=_export)
+    exp.set_defaults(handler=_piped(_export))
+
+
+def _piped(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """Stop quietly when the reader closes the pipe early (``atouts referential show esco |
+    head``) instead of printing a traceback."""
+
+    def run(args: argparse.Namespace) -> int:
+        try:
+            status = handler(args)
+            sys.stdout.flush()
+            return status
+        except BrokenPipeError:
+            # Python would fail again flushing stdout at exit: point it at /dev/null.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            return 0
+
+    return run
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:

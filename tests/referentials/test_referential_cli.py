@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 
@@ -98,3 +99,16 @@ def test_case_export_imports_back_unchanged(home: Path, capsys: pytest.CaptureFi
     assert main(["referential", "import", *files, "--json"]) == 0  # format guessed: case
     stored = json.loads(capsys.readouterr().out)["stored"]
     assert [s["outcome"] for s in stored] == ["unchanged"] * 3
+
+
+def test_a_reader_closing_the_pipe_early_stops_the_listing_quietly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cli.referential_cmd import _piped
+
+    def long_listing(_args: object) -> int:
+        raise BrokenPipeError  # what print() raises once ``head`` has exited
+
+    with (tmp_path / "out.txt").open("w") as out:
+        monkeypatch.setattr("sys.stdout", out)
+        assert _piped(long_listing)(argparse.Namespace()) == 0
