@@ -108,6 +108,14 @@ def create_app(
 
     install_wallet(app)
 
+    from api.employer_candidates import router as employer_candidates_router
+    from api.employer_pages import router as employer_router
+    from api.match_pages import router as match_pages_router
+
+    app.include_router(employer_router)
+    app.include_router(employer_candidates_router)
+    app.include_router(match_pages_router)
+
     if settings.demo:
         from api.demo import router as demo_router
 
