@@ -157,6 +157,7 @@ def test_badge_without_recipient_gets_a_claim_code_redeemed_once(
     subject = json.loads(issued.signed_text)["credentialSubject"]
     assert issued.claim_code not in issued.signed_text
     assert subject["identifier"][0]["hashed"] is True
+    assert check(ctx, issued.signed_text).verdict == Verdict.VERIFIED
     assert b"<svg" in claim_qr_svg(issued.claim_url)
     assert redeem_claim(ctx, issued.claim_code).id == issued.row_id
     with pytest.raises(IssuerError) as caught:

@@ -95,3 +95,26 @@ def test_revoking_a_suspendable_badge_withdraws_it_for_good(
     assert check(ctx, issued.signed_text).verdict == Verdict.NOT_VERIFIED
     with pytest.raises(IssuerError):
         change_status(ctx, issued.row_id, action="reinstate")
+
+
+@pytest.mark.parametrize(
+    ("recipient", "extra"),
+    [
+        ("lea@example.org", {}),
+        ("tel:0692123456", {"suspendable": True}),
+        ("nir:1 85 05 97 411 123", {"level": "N3"}),
+        ("id:CFA-42", {"evidence": [evidence_item(file_sha256="ab" * 32)]}),
+        (None, {"evidence": [evidence_item(narrative="Observé", url="https://exemple.org/p")]}),
+    ],
+)
+def test_every_kind_of_issued_badge_passes_the_structure_checks_and_verifies(
+    ctx: IssuerContext, achievement_id: str, recipient: str | None, extra: dict[str, object]
+) -> None:
+    from badges.schema import check_json_schema
+
+    spec = IssueSpec(recipient=parse_recipient(recipient), **extra)  # type: ignore[arg-type]
+    issued = issue(ctx, achievement_id, spec)
+    credential = json.loads(issued.signed_text)
+    problems = check_structure(credential) + check_json_schema(credential)
+    assert [p for p in problems if p.severity == "error"] == []
+    assert check(ctx, issued.signed_text).verdict == Verdict.VERIFIED
