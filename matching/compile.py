@@ -58,8 +58,10 @@ def _expand(job: Job, tables: CreditTables) -> list[tuple[Requirement, str | Non
     (mandatory wins, first origin kept) so a skill two occupations share counts once."""
     expanded: list[tuple[Requirement, str | None]] = []
     for req in job.requirements:
-        if tables.node_type(req.node) is NodeType.OCCUPATION:
-            for skill, kind in tables.occupation_requirements(req.node):
+        wanted = tables.occupation_requirements(req.node)
+        if tables.node_type(req.node) is NodeType.OCCUPATION and wanted:
+            # An occupation with no known requirements stays one item (held or not).
+            for skill, kind in wanted:
                 mandatory = req.mandatory and kind is RequirementType.ESSENTIAL
                 derived = Requirement(skill, mandatory, req.level, tables.label(skill))
                 expanded.append((derived, req.node))

@@ -145,3 +145,17 @@ def test_parameters_refuse_values_out_of_range() -> None:
         MatchParameters(transfer_decay=1.5)
     with pytest.raises(ValueError, match="poids"):
         MatchParameters(mandatory_weight=0, optional_weight=0)
+
+
+def test_an_occupation_without_known_requirements_is_one_item_not_a_free_pass(
+    real_graph: SkillsGraph,
+) -> None:
+    matcher = Matcher(real_graph)
+    fiche = next(
+        n
+        for n in real_graph.nodes_of_type(NodeType.OCCUPATION)
+        if n.startswith("urn:rome:fiche:") and not matcher.tables.occupation_requirements(n)
+    )
+    job = Job("j", "j", (Requirement(fiche),))
+    assert not matcher.match(job, Holder.of("h", [])).complete
+    assert matcher.match(job, Holder.of("h", [fiche])).complete
