@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
 from api import pages as _pages  # noqa: F401 - installs i18n in the shared Jinja environment
+from api.audit import AuditMiddleware
 from api.i18n import LanguageMiddleware
 from api.i18n import router as language_router
 from api.problems import install_problem_handlers
@@ -75,6 +76,7 @@ def create_app(
         app.state.engine = engine
     install_problem_handlers(app)
     app.add_middleware(HtmlNegotiationMiddleware)
+    app.add_middleware(AuditMiddleware)
     app.add_middleware(
         SecurityMiddleware,
         limiter=rate_limiter or RateLimiter(),
