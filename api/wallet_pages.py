@@ -212,6 +212,17 @@ def magic_link_page(request: Request, email: str = Form("")) -> HTMLResponse:
 
 
 @pages.get("/portefeuille/entrer/{token}", response_class=HTMLResponse)
+def magic_link_confirm(token: str, request: Request) -> HTMLResponse:
+    # Mail systems follow links to scan them: a GET must not spend a single-use link. The page
+    # shows one button; pressing it (POST) opens the wallet.
+    return _render(request, "entrer.html", token=token)
+
+
+@pages.post(
+    "/portefeuille/entrer/{token}",
+    response_class=HTMLResponse,
+    dependencies=[Depends(require_csrf)],
+)
 def magic_link_enter(token: str, request: Request) -> Response:
     ctx = wallet_ctx(request)
     try:

@@ -293,3 +293,25 @@ def test_counsellor_opens_a_wallet_in_custody_acts_for_it_and_hands_it_over(
     assert mine["id"] == kept["wallet"]
     assert mine["custody"] is None
     assert counsellor.get(f"/api/wallet?wallet={kept['wallet']}").status_code == 404
+
+
+def test_a_magic_link_opened_by_a_mail_scanner_is_not_spent(wctx: WalletContext) -> None:
+    from wallet.access import request_magic_link
+    from wallet.holders import open_wallet
+    from wallet.outbox import MemorySender, deliver_pending
+
+    open_wallet(wctx, display_name="Awa", email="awa@example.org")
+    request_magic_link(wctx, "awa@example.org")
+    sender = MemorySender()
+    deliver_pending(wctx.engine, sender, now=wctx.now())
+    link = sender.sent[0]["body"].split()[sender.sent[0]["body"].split().index("lien") + 2]
+    path = urlsplit(link).path
+    app = _app(wctx)
+    scanner = TestClient(app, base_url=BASE)
+    assert scanner.get(path).status_code == 200  # shows a button, spends nothing
+    assert scanner.get(path).status_code == 200
+    person = TestClient(app, base_url=BASE)
+    opened = _form(person, path, follow_redirects=False)
+    assert opened.status_code == 303
+    assert person.get("/api/wallet").json()["display_name"] == "Awa"
+    assert _form(TestClient(app, base_url=BASE), path).status_code == 410
