@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "cli.referential_cmd",
     "cli.bake_cmd",
     "cli.wallet_cmd",
+    "cli.outbox_cmd",
     "cli.issue_cmd",
     "cli.match_cmd",
 )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import smtplib
 import sys
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -143,7 +144,8 @@ class FileSender:
         self.directory.mkdir(parents=True, exist_ok=True)
         self.count += 1
         message = _email(recipient, subject, body)
-        path = self.directory / f"message-{self.count:05d}-{channel}.eml"
+        # A unique name: several runs (or processes) write into the same folder.
+        path = self.directory / f"message-{uuid.uuid4().hex}-{channel}.eml"
         path.write_bytes(bytes(message))
 
 

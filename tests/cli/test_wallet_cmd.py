@@ -123,3 +123,20 @@ def test_a_presentation_signed_for_the_holder_verifies_with_atouts_verify(
     assert main([*verify, "--challenge", "c-42", "--domain", "recrutement.example"]) == 0
     capsys.readouterr()
     assert main([*verify, "--challenge", "replayed", "--domain", "recrutement.example"]) == 1
+
+
+def test_atouts_outbox_send_delivers_queued_magic_links_to_files(
+    environment: None, tmp_path: Path, wctx: WalletContext, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from wallet.access import request_magic_link
+    from wallet.holders import open_wallet
+
+    open_wallet(wctx, display_name="Awa", email="awa@example.org")
+    request_magic_link(wctx, "awa@example.org")
+    folder = tmp_path / "mails"
+    assert main(["outbox", "send", "--via", "file", "--dir", str(folder)]) == 0
+    files = list(folder.glob("*.eml"))
+    assert len(files) == 1
+    assert b"/portefeuille/entrer/" in files[0].read_bytes()
+    assert main(["outbox", "send", "--via", "file", "--dir", str(folder)]) == 0
+    assert len(list(folder.glob("*.eml"))) == 1  # sent once
