@@ -22,14 +22,23 @@ class MultibaseError(BadgeError):
     code = "multibase_invalid"
 
 
+_CHUNK_DIGITS = 10
+_CHUNK = 58**_CHUNK_DIGITS
+
+
 def base58btc_encode(data: bytes) -> str:
     """Bitcoin base58 alphabet; each leading zero byte becomes a leading ``1``."""
     zeros = len(data) - len(data.lstrip(b"\0"))
     number = int.from_bytes(data, "big")
     out: list[str] = []
+    # Ten digits per big-integer division; the inner divisions are on machine-size integers.
     while number:
-        number, rem = divmod(number, 58)
-        out.append(_ALPHABET[rem])
+        number, chunk = divmod(number, _CHUNK)
+        for _ in range(_CHUNK_DIGITS):
+            chunk, rem = divmod(chunk, 58)
+            out.append(_ALPHABET[rem])
+    while out and out[-1] == _ALPHABET[0]:
+        out.pop()  # the zero digits padding the last chunk (leading zero bytes are added below)
     return "1" * zeros + "".join(reversed(out))
 
 

@@ -130,6 +130,17 @@ def _fragment_key(verification_method: str) -> Ed25519PublicKey | None:
         return None
 
 
+def named_key(verification_method: str) -> Ed25519PublicKey | None:
+    """The Ed25519 key a method id names (did:key, or a ``#z6Mk…`` fragment); NOT a trusted key.
+
+    Only for telling findings apart: a signature that does not even match the key its own proof
+    names is a bad proof, whereas a key that could not be tied to the issuer is a binding finding.
+    """
+    if not isinstance(verification_method, str):
+        return None
+    return _fragment_key(verification_method)
+
+
 class KeyResolver:
     """Resolves verification methods to keys bound to an issuer. Caches documents per instance.
 

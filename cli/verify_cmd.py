@@ -52,6 +52,13 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--challenge", help="défi attendu (présentation)")
     parser.add_argument("--domain", help="domaine attendu (présentation)")
     parser.add_argument("--lang", choices=("fr", "en"), default="fr")
+    parser.add_argument(
+        "--context",
+        action="append",
+        default=[],
+        metavar="URL=FICHIER",
+        help="contenu d'un contexte autorisé par empreinte mais non fourni (ex. exemples W3C)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -97,6 +104,17 @@ def build_options(args: argparse.Namespace) -> Any:
         key = load_key_file(key_path)
         pinned.append(key.public if isinstance(key, Ed25519KeyPair) else key)
     registry = TrustRegistry.from_file(args.trust) if args.trust else None
+    loader = None
+    if args.context:
+        from badges.jsonld.loader import OfflineDocumentLoader
+
+        extra: dict[str, bytes] = {}
+        for pair in args.context:
+            url, sep, path = pair.partition("=")
+            if not sep or not url or not Path(path).is_file():
+                raise ValueError(f"--context attend URL=FICHIER existant, reçu {pair!r}")
+            extra[url] = Path(path).read_bytes()
+        loader = OfflineDocumentLoader(extra)  # refuses bytes whose digest is not the pin
     return VerifyOptions(
         now=now,
         fetcher=fetcher,
@@ -106,6 +124,7 @@ def build_options(args: argparse.Namespace) -> Any:
         expected_recipient=args.recipient,
         expected_challenge=args.challenge,
         expected_domain=args.domain,
+        document_loader=loader,
     )
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Protocol
 
 from badges.fetch import Fetcher
+from badges.jsonld.loader import OfflineDocumentLoader
 from badges.keys import Ed25519PublicKey
 from verifier.status_cache import StatusListCache
 from verifier.trust import TrustRegistry
@@ -53,6 +54,9 @@ class VerifyOptions:
     expected_challenge: str | None = None
     expected_domain: str | None = None
     limits: Limits = field(default_factory=Limits)
+    # The allow-list loader; ``None`` is the default one. A loader given the bytes of contexts
+    # pinned by digest but not shipped (``atouts verify --context URL=FILE``) goes here.
+    document_loader: OfflineDocumentLoader | None = None
     status_cache: StatusListCache = field(default_factory=StatusListCache)
     # BSL §3.2: lists shorter than 131,072 entries raise STATUS_LIST_LENGTH_ERROR. The default
     # policy reads them with a warning (DCC's shared test list is 100,000 bits long); ``strict``

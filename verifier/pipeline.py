@@ -229,6 +229,7 @@ class _Run:
                 resolver=self.resolver,
                 bind_to=_issuer_id(credential),
                 limits=options.limits,
+                loader=options.document_loader,
             )
         checks.append(proof)
         later: list[CheckId] = [
@@ -263,7 +264,11 @@ class _Run:
 
         def verify_list_proof(document: dict[str, Any], issuer: str | None) -> Check:
             return check_data_integrity(
-                document, resolver=self.resolver, bind_to=issuer, limits=options.limits
+                document,
+                resolver=self.resolver,
+                bind_to=issuer,
+                limits=options.limits,
+                loader=options.document_loader,
             )
 
         return StatusContext(

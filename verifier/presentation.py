@@ -105,6 +105,7 @@ def verify_presentation_checks(
             challenge=options.expected_challenge,
             domain=options.expected_domain,
             limits=options.limits,
+            loader=options.document_loader,
         )
     return [structure, proof], embedded
 

@@ -36,10 +36,13 @@ _encode = json.JSONEncoder(
 ).encode
 
 
+_SIMPLE = frozenset({str, bool, type(None)})
+
+
 def _plain(value: Any, depth: int = 0) -> bool:
     """True when the C encoder writes ``value`` exactly as RFC 8785 does."""
     kind = type(value)
-    if kind is str or kind is bool or value is None:
+    if kind in _SIMPLE:
         return True
     if kind is int:
         return bool(-_INT_MAX <= value <= _INT_MAX)
@@ -49,11 +52,12 @@ def _plain(value: Any, depth: int = 0) -> bool:
         for key, item in value.items():
             if type(key) is not str or not (key.isascii() or max(key) <= "\uffff"):
                 return False
-            if not _plain(item, depth + 1):
+            # Strings (most members) are settled here without a call.
+            if type(item) is not str and not _plain(item, depth + 1):
                 return False
         return True
     if kind is list:
-        return all(_plain(item, depth + 1) for item in value)
+        return all(type(item) is str or _plain(item, depth + 1) for item in value)
     return False
 
 

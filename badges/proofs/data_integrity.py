@@ -83,12 +83,20 @@ class JcsError(BadgeError):
 
 
 def _json_copy(value: Any) -> Any:
-    """A deep copy of a JSON value (dicts, lists, scalars), several times cheaper than deepcopy."""
+    """A deep copy of a JSON value (dicts, lists, scalars), several times cheaper than deepcopy.
+
+    Scalars (most members) are taken as they are without a call; only containers recurse.
+    """
     if isinstance(value, dict):
-        return {key: _json_copy(item) for key, item in value.items()}
+        return {
+            key: item if type(item) in _SCALARS else _json_copy(item) for key, item in value.items()
+        }
     if isinstance(value, list):
-        return [_json_copy(item) for item in value]
+        return [item if type(item) in _SCALARS else _json_copy(item) for item in value]
     return value
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def _jcs(value: Any) -> bytes:

@@ -21,9 +21,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from badges.jsonld.canon import CanonLimits
+from badges.jsonld.loader import OfflineDocumentLoader
 from badges.keys import Ed25519PublicKey
 from badges.problems import BadgeError, Problem, Severity
 from badges.proofs.data_integrity import verify_proof
+from badges.resolution import named_key
 from verifier.codes import Code
 from verifier.inputs import error_problem
 from verifier.options import KeyResolverLike, Limits, VerifyOptions
@@ -95,6 +97,7 @@ def check_data_integrity(
     check_id: CheckId = CheckId.PROOF,
     missing_code: str = "proof_missing",
     limits: Limits | None = None,
+    loader: OfflineDocumentLoader | None = None,
 ) -> Check:
     proofs = _proofs(document)
     if not proofs:
@@ -126,6 +129,7 @@ def check_data_integrity(
             challenge=challenge,
             domain=domain,
             limits=limits,
+            loader=loader,
         )
         prefix = f"/proof/{index}" if len(proofs) > 1 else "/proof"
         problems.extend(_located(p, prefix) for p in found)
@@ -165,6 +169,7 @@ def _verify_one(
     challenge: str | None,
     domain: str | None,
     limits: Limits | None = None,
+    loader: OfflineDocumentLoader | None = None,
 ) -> tuple[Outcome, list[Problem], dict[str, Any]]:
     raised: list[BadgeError] = []
 
@@ -191,6 +196,7 @@ def _verify_one(
             expected_domain=domain,
             expected_purpose=purpose,
             limits=_canon_limits(limits) if limits is not None else None,
+            loader=loader,
         )
     except Exception as exc:  # a primitive must not turn a finding into a crash
         problem = error_problem(exc)
@@ -210,4 +216,66 @@ def _verify_one(
                 and any(e.code != "verification_method_unresolvable" for e in raised)
             )
         ]
+    method["key_binding"] = _binding(raised)
+    if not raised:
+        method["signature"] = "valid" if result.verified else _signature_state(problems)
+    else:
+        # Binding is its own finding (issue 2): check the signature against the key the method
+        # names, without trusting it, so that "key not tied to the issuer" and "document
+        # changed" are reported as what they are.
+        method["signature"] = _named_key_signature(
+            document, purpose, challenge, domain, limits, loader
+        )
+        if method["signature"] == "invalid":
+            problems.append(
+                Problem(
+                    "signature_invalid",
+                    "the signature does not match the key its own proof names",
+                    path="proof",
+                )
+            )
     return outcome_of(problems, result.verified), problems, method
+
+
+def _binding(raised: list[BadgeError]) -> str:
+    """``bound``, ``could_not_bind`` (indeterminate), ``not_bound`` or ``invalid``."""
+    codes = {e.code for e in raised}
+    if not codes:
+        return "bound"
+    if "key_not_bound_to_issuer" in codes:
+        return "not_bound"
+    if codes <= COULD_NOT_CHECK:
+        return "could_not_bind"
+    return "invalid"
+
+
+def _signature_state(problems: list[Problem]) -> str:
+    return "invalid" if any(p.code == "signature_invalid" for p in problems) else "not_checked"
+
+
+def _named_key_signature(
+    document: dict[str, Any],
+    purpose: str,
+    challenge: str | None,
+    domain: str | None,
+    limits: Limits | None,
+    loader: OfflineDocumentLoader | None,
+) -> str:
+    proof = document.get("proof")
+    vm = proof.get("verificationMethod") if isinstance(proof, Mapping) else None
+    key = named_key(vm) if isinstance(vm, str) else None
+    if key is None:
+        return "not_checked"
+    try:
+        result = verify_proof(
+            document,
+            resolve_key=lambda _method: key,
+            expected_challenge=challenge,
+            expected_domain=domain,
+            expected_purpose=purpose,
+            limits=_canon_limits(limits) if limits is not None else None,
+            loader=loader,
+        )
+    except Exception:
+        return "not_checked"
+    return "valid" if result.verified else _signature_state(list(result.problems))
