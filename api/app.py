@@ -110,6 +110,10 @@ def create_app(
 
     install_wallet(app)
 
+    from api.trainer_pages import install as install_trainer_pages
+
+    install_trainer_pages(app)
+
     from api.employer_candidates import router as employer_candidates_router
     from api.employer_pages import router as employer_router
     from api.match_pages import router as match_pages_router
