@@ -22,6 +22,7 @@ from typing import Any
 
 import networkx as nx
 
+from referentials.graph_build import graph_elements
 from referentials.model import (
     CROSSWALK_RELATIONS,
     DEFAULT_BASE_URL,
@@ -30,8 +31,6 @@ from referentials.model import (
     Referential,
     ReferentialError,
     RelationType,
-    is_uri,
-    item_url,
 )
 from referentials.queries import AncestorTables, LcaResult
 
@@ -65,7 +64,6 @@ class CrosswalkNeighbour:
 
 
 _CONTAINMENT = frozenset({RelationType.IS_CHILD_OF, RelationType.IS_PART_OF})
-_ITEM_ATTRS = ("code", "human_code", "competence_type", "mandatory", "rank")
 
 
 class SkillsGraph:
@@ -101,98 +99,7 @@ class SkillsGraph:
             if self.referentials[key] == referential:
                 return  # the same version again: nothing to do (import idempotence)
             self.remove(*key)
-        slug, version = key
-        base = self.base
-        framework = referential.url(base)
-        nodes: list[tuple[str, dict[str, Any]]] = [
-            (
-                framework,
-                {
-                    "type": NodeType.FRAMEWORK,
-                    "referential": slug,
-                    "version": version,
-                    "labels": dict(referential.title),
-                    "status": referential.status,
-                },
-            )
-        ]
-        ids: dict[str, str] = {}
-        for item in referential.items:
-            node = item.node_id(base, slug, version)
-            ids[item.code] = node
-            kind = item.kind
-            node_type = kind.node_type
-            attrs: dict[str, Any] = {
-                "type": node_type,
-                "kind": kind,
-                "referential": slug,
-                "version": version,
-                "labels": dict(item.labels),
-                "framework": framework,
-            }
-            for name in _ITEM_ATTRS:
-                value = getattr(item, name)
-                if value is not None:
-                    attrs[name] = value
-            if node_type is NodeType.MODULE:
-                attrs["additional"] = kind != "module"
-            nodes.append((node, attrs))
-
-        edges: list[tuple[str, str, str, dict[str, Any]]] = []
-        hierarchy_edges: list[tuple[str, str]] = []
-        suffix = f"@{slug}/{version}"
-        coherent = len(ids) == len(referential.items)  # else a code is defined twice
-        ids_get = ids.get
-        # One pass per relation (ESCO: 125,000 of them): qualifiers are read one by one
-        # rather than through getattr over a name list, and hierarchy edges are collected here.
-        for rel in referential.relations:
-            u = ids_get(rel.source)
-            if u is None:
-                u = rel.source
-                coherent = coherent and is_uri(u)
-            v = ids_get(rel.target)
-            if v is None:
-                v = rel.target
-                coherent = coherent and is_uri(v)
-            rtype = rel.type
-            attrs = {"type": rtype, "referential": slug, "version": version}
-            if rel.mandatory is not None:
-                attrs["mandatory"] = rel.mandatory
-            if rel.requirement is not None:
-                attrs["requirement"] = rel.requirement
-            if rel.rank is not None:
-                attrs["rank"] = rel.rank
-            if rel.method is not None:
-                attrs["method"] = rel.method
-            if rel.confidence is not None:
-                attrs["confidence"] = rel.confidence
-            if rel.sequence is not None:
-                attrs["sequence"] = rel.sequence
-            if rel.properties:
-                attrs["properties"] = dict(rel.properties)
-            edges.append((u, v, rtype + suffix, attrs))
-            if rtype in HIERARCHY_RELATIONS:
-                hierarchy_edges.append((u, v))
-        if not coherent:
-            raise ReferentialError(
-                f"le référentiel « {slug} » version {version} est incohérent : "
-                + " ; ".join(referential.problems())
-            )
-        if referential.replaces:
-            for item in referential.items:
-                for old in item.replaces:
-                    u = (
-                        old
-                        if is_uri(old)
-                        else item_url(base, slug, referential.replaces, item.kind, old)
-                    )
-                    attrs = {
-                        "type": RelationType.REPLACED_BY,
-                        "referential": slug,
-                        "version": version,
-                    }
-                    edges.append((u, ids[item.code], RelationType.REPLACED_BY + suffix, attrs))
-
+        nodes, edges, hierarchy_edges = graph_elements(referential, self.base)
         # Adds the hierarchy edges to ``self.hierarchy`` (or raises and leaves it as it was).
         self._check_acyclic(referential, hierarchy_edges, dict(nodes))
 

@@ -17,7 +17,6 @@ Packages written by atouts carry ``extensions.atouts``; they are read back exact
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -33,6 +32,7 @@ from referentials.formats.case_common import (
     mandatory_of_grouping,
     tree_order,
 )
+from referentials.formats.case_document import foreign_referential
 from referentials.model import (
     Item,
     ItemKind,
@@ -41,7 +41,6 @@ from referentials.model import (
     Relation,
     RelationType,
     RequirementType,
-    Status,
 )
 
 __all__ = ["CaseFormatError", "from_package"]
@@ -66,24 +65,6 @@ _ITEM_FIELDS = frozenset(
         "alternativeLabel",
     }
 )
-_DOCUMENT_FIELDS = frozenset(
-    {
-        "identifier",
-        "sourcedId",
-        "uri",
-        "title",
-        "creator",
-        "publisher",
-        "lastChangeDateTime",
-        "caseVersion",
-        "language",
-        "version",
-        "adoptionStatus",
-        "licenseURI",
-        "description",
-        "extensions",
-    }
-)
 _ASSOCIATION_FIELDS = frozenset(
     {
         "identifier",
@@ -99,12 +80,6 @@ _ASSOCIATION_FIELDS = frozenset(
         "extensions",
     }
 )
-_STATUS = {
-    "draft": Status.DRAFT,
-    "private draft": Status.DRAFT,
-    "deprecated": Status.RETIRED,
-    "retired": Status.RETIRED,
-}
 _ATOUTS_TYPES = {t.value for t in RelationType}
 
 
@@ -404,54 +379,12 @@ def from_package(
     if ext and "slug" in ext and "version" in ext:
         return referential_from_extension(ext, items, relations), warnings
     items = tree_order(items, relations, reader.root_sequence)
-    return _foreign_referential(document, reader, items, relations), warnings
-
-
-def _slug(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return "-".join("".join(c if c.isalnum() else " " for c in ascii_text.lower()).split())
-
-
-def _foreign_referential(
-    document: Mapping[str, Any], reader: _Reader, items: list[Item], relations: list[Relation]
-) -> Referential:
-    title = str(document.get("title") or reader.doc_id or "CASE")
-    changed = str(document.get("lastChangeDateTime") or "")
-    version = str(document.get("version") or changed[:10] or "1")
-    status = _STATUS.get(
-        str(document.get("adoptionStatus") or "").strip().casefold(),
-        Status.PUBLISHED if document.get("adoptionStatus") else Status.DRAFT,
+    referential = foreign_referential(
+        document,
+        reader.package.get("CFDefinitions"),
+        ids=(reader.doc_id, reader.doc_uri),
+        lang=reader.lang,
+        items=items,
+        relations=relations,
     )
-    licence = document.get("licenseURI")
-    props: dict[str, Any] = {
-        "source_format": "case",
-        "case_identifier": reader.doc_id,
-        "case_uri": reader.doc_uri,
-    }
-    case_version = str(document.get("caseVersion") or "")
-    props["case_version"] = case_version or ("1.1" if "v1p1" in reader.doc_uri else "1.0")
-    if changed:
-        props["case_last_change"] = changed
-    # Nothing is dropped: document fields atouts does not model, and the definitions (item
-    # types, subjects, concepts…), are kept as found.
-    extra = {k: v for k, v in document.items() if k not in _DOCUMENT_FIELDS}
-    definitions = {k: v for k, v in dict(reader.package.get("CFDefinitions") or {}).items() if v}
-    if definitions:
-        extra["CFDefinitions"] = definitions
-    if extra:
-        props["case_extra"] = extra
-    return Referential(
-        slug=_slug(title) or reader.doc_id,
-        version=version.replace("/", "-").replace(" ", "-"),
-        title={reader.lang: title},
-        status=status,
-        languages=(reader.lang,),
-        licence=str(licence.get("title")) if isinstance(licence, Mapping) else None,
-        description={reader.lang: str(document["description"])}
-        if document.get("description")
-        else {},
-        publisher=str(document.get("publisher") or document.get("creator") or "") or None,
-        items=tuple(items),
-        relations=tuple(relations),
-        properties=props,
-    )
+    return referential, warnings
