@@ -58,8 +58,8 @@ def _quote(text: str) -> str:
 def _proven(m: Matched, tables: CreditTables, badges: Mapping[str, str]) -> str:
     item = tables.label(m.item)
     held = _quote(tables.label(m.held))
+    badge = badges.get(m.badge_id or "")
     if m.kind is CreditKind.EXACT:
-        badge = badges.get(m.badge_id or "")
         text = (
             _("%(item)s : prouvé par le badge %(badge)s") % {"item": item, "badge": _quote(badge)}
             if badge
@@ -75,8 +75,14 @@ def _proven(m: Matched, tables: CreditTables, badges: Mapping[str, str]) -> str:
             "item": item,
             "held": held,
         }
+    elif badge:
+        text = _("%(item)s : fait partie de %(held)s, prouvé par le badge %(badge)s") % {
+            "item": item,
+            "held": held,
+            "badge": _quote(badge),
+        }
     else:
-        text = _("%(item)s : fait partie de %(held)s, prouvé par un badge") % {
+        text = _("%(item)s : fait partie de %(held)s, prouvé par un badge vérifié") % {
             "item": item,
             "held": held,
         }
