@@ -156,3 +156,25 @@ def test_only_the_offers_organisation_manages_it_and_sees_its_candidates(
     who.principal = owner
     assert client.get("/jobs/OFF-1/candidates").status_code == 200
     assert client.delete("/jobs/OFF-1").status_code == 204
+
+
+def test_post_match_counts_only_the_badges_that_verify(client: TestClient) -> None:
+    import copy
+
+    from tests.verifier.builders import did_of, key, sign, unsigned
+
+    pair = key(9)
+    credential = unsigned(did_of(pair))
+    credential["credentialSubject"]["achievement"]["alignment"] = [
+        {"type": ["Alignment"], "targetUrl": f"{BTP}/blocks/B-SECU", "targetName": "Sécurité"}
+    ]
+    good = sign(credential, pair)
+    tampered = copy.deepcopy(good)
+    tampered["credentialSubject"]["achievement"]["alignment"][0]["targetUrl"] = (
+        f"{BTP}/blocks/MAC-B1"
+    )
+    data = client.post(
+        "/match", json={"target": "CERT-MACON", "credentials": [good, tampered]}
+    ).json()
+    assert {m["held"] for m in data["matched"]} == {f"{BTP}/blocks/B-SECU"}
+    assert {m["badge_id"] for m in data["matched"]} == {good["id"]}
