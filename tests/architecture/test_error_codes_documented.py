@@ -1,13 +1,17 @@
 """Every problem code that can reach a report has its French and English sentence.
 
 Codes are collected two ways so that a missing entry cannot slip through: the members of
-``verifier.codes.Code``, and the code literals found by scanning the source of ``badges/`` and
-``verifier/`` (``code="…"``, ``code = "…"``, ``code: str = "…"``, ``Problem("…"``).
+``verifier.codes.Code``, and the code literals found by scanning the source of every package that
+produces codes people see (``badges/``, ``verifier/``, and the ``issuer/``, ``wallet/`` and
+``matching/`` services whose problem details the API and the CLI show): ``code="…"``,
+``code = "…"``, ``code: str = "…"``, ``Problem("…"``.
 """
 
 from __future__ import annotations
 
 import re
+
+import pytest
 
 from tests.conftest import REPO
 from verifier.codes import Code
@@ -20,9 +24,12 @@ _PATTERNS = (
 )
 
 
-def _source_codes() -> dict[str, str]:
+PACKAGES = ("badges", "verifier", "issuer", "wallet", "matching")
+
+
+def _source_codes(packages: tuple[str, ...] = PACKAGES) -> dict[str, str]:
     found: dict[str, str] = {}
-    for package in ("badges", "verifier"):
+    for package in packages:
         for path in sorted((REPO / package).rglob("*.py")):
             text = path.read_text(encoding="utf-8")
             for pattern in _PATTERNS:
@@ -40,9 +47,14 @@ def test_every_verifier_code_member_is_documented() -> None:
     assert not missing, f"add rows to docs/error-codes.md for: {missing}"
 
 
-def test_every_code_literal_in_badges_and_verifier_is_documented() -> None:
+@pytest.mark.parametrize("package", PACKAGES)
+def test_every_code_literal_of_each_package_is_documented(package: str) -> None:
+    if not (REPO / package).is_dir():
+        pytest.skip(f"{package}/ does not exist yet")
     documented = _documented()
-    missing = {code: where for code, where in _source_codes().items() if code not in documented}
+    found = _source_codes((package,))
+    assert found, f"no code found in {package}/: is the scan still right?"
+    missing = {code: where for code, where in found.items() if code not in documented}
     assert not missing, f"add rows to docs/error-codes.md for: {missing}"
 
 
