@@ -139,11 +139,11 @@ def test_a_counsellor_sees_a_persons_jobs_but_only_the_person_chooses_visibility
     _ok(client.get("/metiers-proches", params={"portefeuille": wallet}))
     page = _ok(client.get("/metiers-proches/visibilite", params={"portefeuille": wallet}))
     assert "Seule la personne qui a les badges peut faire ce choix." in page
-    client.cookies.set("atouts_csrf", "t" * 32)  # no form on that page: send the token
+    token = csrf_of(client.get("/mon-espace").text)  # no form on that page: take one
     refused = client.post(
         "/metiers-proches/visibilite",
-        data={"portefeuille": wallet, "choix": "oui"},
-        headers={"accept": "application/json", "x-csrf-token": "t" * 32},
+        data={"csrf_token": token, "portefeuille": wallet, "choix": "oui"},
+        headers={"accept": "application/json"},
     )
     assert refused.status_code == 403
     assert refused.json()["code"] == "forbidden"
