@@ -100,10 +100,19 @@ def _datetime(value: datetime) -> str:
     return f"{format_date(value)} à {value:%H:%M} (UTC)"
 
 
+ACTING_FOR = "atouts_agir_pour"  # a counsellor acting for a wallet in their custody (pages)
+
+
 def _signed_in_wallet(ctx: WalletContext, request: Request) -> str | None:
+    chosen = request.query_params.get("wallet") or request.cookies.get(ACTING_FOR)
     try:
-        return current_wallet_id(ctx, request, request.query_params.get("wallet"))
+        return current_wallet_id(ctx, request, chosen)
     except WalletError:
+        if chosen and not request.query_params.get("wallet"):
+            try:  # the custody ended (handed over): back to the person's own wallet
+                return current_wallet_id(ctx, request, None)
+            except WalletError:
+                return None
         return None
 
 
@@ -190,6 +199,7 @@ def wallet_home(request: Request) -> HTMLResponse:
             for s in shares
         ],
         message=request.query_params.get("message", ""),
+        acting=request.cookies.get(ACTING_FOR) == wallet_id,
     )
 
 

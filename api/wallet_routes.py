@@ -87,6 +87,7 @@ def install(app: FastAPI, ctx: WalletContext | None = None) -> None:
     """Register the wallet API and pages. Without ``ctx`` the context is built on first use
     from ``app.state.settings`` (so building the app, e.g. for ``atouts openapi``, opens no
     database)."""
+    from api.wallet_custody_pages import custody_pages
     from api.wallet_pages import pages
 
     app.state.wallet_ctx = ctx
@@ -94,6 +95,7 @@ def install(app: FastAPI, ctx: WalletContext | None = None) -> None:
     app.include_router(public)
     app.include_router(oid4vci)
     app.include_router(pages)
+    app.include_router(custody_pages)
 
 
 def wallet_ctx(request: Request) -> WalletContext:

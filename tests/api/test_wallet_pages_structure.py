@@ -80,6 +80,7 @@ def test_every_wallet_page_has_one_h1_a_language_and_labelled_fields(
     _check(visitor.get(f"{link}/imprimer").text, "print")
     _check(holder.get(f"/portefeuille/partages/{share_id}").text, "access log")
     _check(holder.get("/portefeuille/supprimer").text, "erase")
+    _check(holder.get("/portefeuille/accompagnement").text, "custody")
     _form(holder, f"/portefeuille/partages/{share_id}/retirer")
     gone = visitor.get(link)
     assert gone.status_code == 410

@@ -315,3 +315,39 @@ def test_a_magic_link_opened_by_a_mail_scanner_is_not_spent(wctx: WalletContext)
     assert opened.status_code == 303
     assert person.get("/api/wallet").json()["display_name"] == "Awa"
     assert _form(TestClient(app, base_url=BASE), path).status_code == 410
+
+
+def test_a_counsellor_uses_the_pages_to_open_act_for_and_hand_over_a_wallet(
+    wctx: WalletContext, ictx: IssuerContext, btp_achievements: dict[str, str]
+) -> None:
+    app = _app(wctx)
+    counsellor = TestClient(app, base_url=BASE)
+    _claim(counsellor, ictx, btp_achievements["secu"])
+    page = counsellor.get("/portefeuille/accompagnement")
+    assert "Elle doit être d'accord" in page.text
+    refused = _form(counsellor, "/portefeuille/accompagnement", {"display_name": "Yonas"})
+    assert "d'accord" in refused.text
+    opened = _form(
+        counsellor, "/portefeuille/accompagnement", {"display_name": "Yonas", "consent": "oui"}
+    )
+    wallet_id = re.search(r"/portefeuille/accompagnement/([0-9a-f-]{36})/agir", opened.text).group(
+        1
+    )  # type: ignore[union-attr]
+    acting = _form(counsellor, f"/portefeuille/accompagnement/{wallet_id}/agir")
+    assert "Bonjour Yonas" in acting.text
+    assert "Votre conseiller garde ce portefeuille" in acting.text
+    issued = issue_with_claim_code(ictx, btp_achievements["pla1"])
+    _form(counsellor, "/reclamer", {"code": issued.claim_code})
+    assert "Monter des cloisons" in counsellor.get("/portefeuille").text  # into Yonas's wallet
+    handed = _form(
+        counsellor, f"/portefeuille/accompagnement/{wallet_id}/rendre", {"display_name": "Yonas"}
+    )
+    assert "À donner à Yonas" in handed.text
+    assert "Bonjour Samir" in counsellor.get("/portefeuille").text  # back to their own wallet
+    code = re.search(r'<span class="code">(\d{6})</span>', handed.text).group(1)  # type: ignore[union-attr]
+    link = re.search(r'href="([^"]+/portefeuille/lien/[^"]+)"', handed.text).group(1)  # type: ignore[union-attr]
+    yonas = TestClient(app, base_url=BASE)
+    _form(yonas, urlsplit(link).path, {"code": code})
+    home = yonas.get("/portefeuille").text
+    assert "Bonjour Yonas" in home
+    assert "Votre conseiller garde" not in home
