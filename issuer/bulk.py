@@ -5,8 +5,9 @@
    then build each unsigned credential.
 2. signing — in this process (:func:`sign_drafts`) or in worker processes
    (``badges.proofs.bulk.BulkSigner``, see ``issuer.pipeline``).
-3. :func:`store_group` — in a transaction: credentials, recipients and claims with one
-   executemany each, allocations linked to their credentials in one update.
+3. :func:`store_group` — in a transaction: credentials, recipients, claims and the outbox
+   messages telling people (``issuer.notify``) with one executemany each, allocations linked
+   to their credentials in one update.
 
 When the three steps share one transaction (the default), the signed bytes, the rows and the
 status indexes commit together or not at all, exactly as for a single badge. The pipelined mode
@@ -33,6 +34,7 @@ from sqlmodel import Session
 from badges.problems import BadgeError
 from issuer.context import IssuerContext, IssuerError, iso
 from issuer.issuance import IssueSpec, Signer, build_credential
+from issuer.notify import badge_message
 from issuer.recipients import claim_code_hash, new_claim_code
 from issuer.status import status_entries
 from storage.status import allocate_status_indexes, link_allocations
@@ -42,6 +44,7 @@ from storage.tables import (
     Credential,
     CredentialRecipient,
     CredentialState,
+    OutboxMessage,
     RecipientKind,
     StatusList,
     StatusPurpose,
@@ -163,8 +166,11 @@ def store_group(
     credentials: list[dict[str, Any]] = []
     recipients: list[dict[str, Any]] = []
     claims: list[dict[str, Any]] = []
+    messages: list[dict[str, Any]] = []
     links: list[tuple[int, str]] = []
     outcomes: list[Outcome] = []
+    badge_name = str(achievement.achievement.get("name", achievement.name))
+    issuer_name = str(signer.org.profile.get("name", signer.org.name))
     for draft in drafts:
         text = draft.signed_text
         if draft.error is not None or text is None:
@@ -210,12 +216,24 @@ def store_group(
                     "created_at": now,
                 }
             )
+        message = badge_message(
+            ctx,
+            recipient=spec.recipient,
+            row_id=draft.row_id,
+            credential_url=draft.url,
+            badge_name=badge_name,
+            issuer_name=issuer_name,
+            now=now,
+        )
+        if message is not None:
+            messages.append(message)
         links.append((draft.allocation_id, draft.row_id))
         outcomes.append(Outcome(row_id=draft.row_id, claim_code=draft.claim_code))
     for table, rows in (
         (Credential.__table__, credentials),  # type: ignore[attr-defined]
         (CredentialRecipient.__table__, recipients),  # type: ignore[attr-defined]
         (Claim.__table__, claims),  # type: ignore[attr-defined]
+        (OutboxMessage.__table__, messages),  # type: ignore[attr-defined]
     ):
         if rows:
             session.execute(sa.insert(table), rows)

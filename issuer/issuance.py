@@ -31,6 +31,7 @@ from badges.keys import Ed25519KeyPair
 from badges.proofs.data_integrity import JCS, RDFC, create_proof
 from issuer.achievements import level_ids
 from issuer.context import IssuerContext, IssuerError, iso
+from issuer.notify import badge_message
 from issuer.recipients import Recipient, claim_code_hash, new_claim_code
 from issuer.status import active_list, status_entries
 from storage.status import allocate_status_index
@@ -42,6 +43,7 @@ from storage.tables import (
     CredentialRecipient,
     IssuerKey,
     Organisation,
+    OutboxMessage,
     RecipientKind,
     StatusList,
     StatusPurpose,
@@ -317,6 +319,17 @@ def issue_in_session(
     if old is not None:
         old.replaced_by_id = row.id
         session.add(old)
+    message = badge_message(
+        ctx,
+        recipient=spec.recipient,
+        row_id=row.id,
+        credential_url=credential_url,
+        badge_name=str(achievement.achievement.get("name", achievement.name)),
+        issuer_name=str(org.profile.get("name", org.name)),
+        now=now,
+    )
+    if message is not None:
+        session.add(OutboxMessage(**message))
     return Issued(
         row_id=row.id,
         credential_id=credential_url,

@@ -25,6 +25,7 @@ from storage.tables import (
     BatchRowState,
     Credential,
     IssuanceBatchRow,
+    OutboxMessage,
     StatusAllocation,
     StatusList,
 )
@@ -95,6 +96,7 @@ def test_d1_killed_batch_leaves_each_row_in_one_state_and_resume_finishes_withou
         ).all()
     assert len(ids) == len(set(ids)) == 200
     assert len(set(linked)) == 200
+    assert _count(ctx, OutboxMessage) == 200  # one message per badge, none for a lost chunk
 
 
 def test_d4_killed_between_signing_and_commit_returns_and_keeps_nothing(
@@ -106,6 +108,7 @@ def test_d4_killed_between_signing_and_commit_returns_and_keeps_nothing(
     assert "RETURNED" not in killed.stdout
     assert _count(ctx, Credential) == 0
     assert _count(ctx, StatusAllocation) == 0
+    assert _count(ctx, OutboxMessage) == 0
 
 
 def test_d4_failed_commit_returns_no_badge_and_keeps_nothing(
@@ -120,6 +123,9 @@ def test_d4_failed_commit_returns_no_badge_and_keeps_nothing(
     monkeypatch.undo()
     assert _count(ctx, Credential) == 0
     assert _count(ctx, StatusAllocation) == 0
+    assert _count(ctx, OutboxMessage) == 0  # no message about a badge that does not exist
+    issue(ctx, achievement_id, IssueSpec(recipient=parse_recipient("a@example.org")))
+    assert _count(ctx, OutboxMessage) == 1  # written with the badge, in its transaction
 
 
 def test_d5_parallel_issuances_on_one_list_get_unique_indexes(
