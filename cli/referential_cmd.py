@@ -126,8 +126,14 @@ def _import(args: argparse.Namespace) -> int:
         paths, fmt = [*bundled_paths(), *args.paths], args.format or "yaml"
     else:
         paths, fmt = args.paths, args.format or guess_format(args.paths)
-    if not paths or fmt is None:
-        args.parser.error("indiquez au moins un CHEMIN et --format (ou --bundled)")
+    if not paths:
+        args.parser.error("indiquez au moins un CHEMIN (ou --bundled)")
+    if fmt is None:
+        # ESCO, ROME and blocks files are all CSV: only the user knows which one it is.
+        args.parser.error(
+            "le format de ces fichiers ne se devine pas : ajoutez --format "
+            "(esco, rome, blocks-csv, case ou yaml)"
+        )
     missing = [p for p in paths if not p.exists()]
     if missing:
         print(f"erreur : fichier introuvable : {missing[0]}", file=sys.stderr)

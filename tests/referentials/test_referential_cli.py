@@ -86,6 +86,11 @@ def test_missing_referential_and_usage_errors(
     with pytest.raises(SystemExit) as exit_:
         main(["referential", "import"])
     assert exit_.value.code == 64
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exit_:
+        main(["referential", "import", str(home / "occupations_en.csv")])
+    assert exit_.value.code == 64
+    assert "ajoutez --format (esco, rome, blocks-csv" in capsys.readouterr().err
 
 
 def test_case_export_imports_back_unchanged(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
