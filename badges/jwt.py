@@ -295,7 +295,7 @@ def _check_header(header: JoseHeader) -> list[Problem]:
     return problems
 
 
-def _key_matches_algorithm(alg: str, key: PublicKeyLike) -> bool:
+def key_matches_algorithm(alg: str, key: PublicKeyLike) -> bool:
     if alg in ("EdDSA", "Ed25519"):
         return isinstance(key, Ed25519PublicKey)
     if alg == "RS256":
@@ -305,7 +305,7 @@ def _key_matches_algorithm(alg: str, key: PublicKeyLike) -> bool:
     return False
 
 
-def _signature_ok(alg: str, key: PublicKeyLike, signing_input: bytes, signature: bytes) -> bool:
+def signature_ok(alg: str, key: PublicKeyLike, signing_input: bytes, signature: bytes) -> bool:
     try:
         if isinstance(key, Ed25519PublicKey):
             return key.verify(signature, signing_input)
@@ -417,7 +417,7 @@ def verify_vc_jwt(
         )
         key = None
     if key is not None:
-        if not _key_matches_algorithm(header.alg, key):
+        if not key_matches_algorithm(header.alg, key):
             result.problems.append(
                 Problem(
                     "jwt_algorithm_refused",
@@ -425,7 +425,7 @@ def verify_vc_jwt(
                     path="header.alg",
                 )
             )
-        elif _signature_ok(header.alg, key, signing_input, signature):
+        elif signature_ok(header.alg, key, signing_input, signature):
             result.signature_valid = True
         else:
             result.problems.append(

@@ -2,9 +2,10 @@
 
 OB 2.0 §"Verification": a *hosted* assertion is verified by fetching it again from its ``id``,
 which must be on the issuer's origin (the default verification policy: same origin as the issuer
-profile), and comparing; HTTP 410 or ``revoked: true`` means revoked. A *signed* assertion (JWS
-with an RSA key published in the issuer profile) is parsed and reported, but its signature is not
-checked here: the report says so (``ob2_not_verified``, ``indeterminate``), never "passed".
+profile), and comparing; HTTP 410 or ``revoked: true`` means revoked. A *signed* assertion (a
+JWS) is checked by ``verifier.legacy_signed``: the key document named by ``creator``, owned by the
+issuer, the signature, and the issuer's revocation list. A JSON assertion that says "signed" but
+comes without its JWS cannot be checked: ``ob2_not_verified``, ``indeterminate``, never "passed".
 """
 
 from __future__ import annotations
@@ -62,7 +63,11 @@ def _issuer_of(assertion: dict[str, Any], options: VerifyOptions) -> str | None:
 
 
 def verify_ob2_assertion(
-    assertion: dict[str, Any], options: VerifyOptions, *, signed: bool = False
+    assertion: dict[str, Any],
+    options: VerifyOptions,
+    *,
+    signed: bool = False,
+    token: str | None = None,
 ) -> list[Check]:
     notice = Problem(
         str(Code.OB2_ASSERTION),
@@ -81,6 +86,11 @@ def verify_ob2_assertion(
     verification = assertion.get("verification")
     kind = verification.get("type") if isinstance(verification, dict) else None
     status = Check(check=CheckId.STATUS, outcome=Outcome.PASSED)
+    if signed and token is not None:
+        from verifier.legacy_signed import verify_signed_ob2
+
+        proof, status, issuer_id = verify_signed_ob2(token, assertion, options)
+        return _after_proof(assertion, options, structure, proof, status, issuer_id)
     issuer_id = _issuer_of(assertion, options)
     if signed or kind in ("signed", "SignedBadge"):
         proof = Check(
@@ -102,6 +112,17 @@ def verify_ob2_assertion(
         )
     else:
         proof, status = _hosted(assertion, issuer_id, options)
+    return _after_proof(assertion, options, structure, proof, status, issuer_id)
+
+
+def _after_proof(
+    assertion: dict[str, Any],
+    options: VerifyOptions,
+    structure: Check,
+    proof: Check,
+    status: Check,
+    issuer_id: str | None,
+) -> list[Check]:
     dates = {"validFrom": assertion.get("issuedOn"), "validUntil": assertion.get("expires")}
     dates = {k: v for k, v in dates.items() if v is not None}
     checks = [structure, proof]

@@ -200,7 +200,7 @@ class _Run:
             )
         parsed = classify_document(outcome.credential)
         if parsed.kind == InputKind.OB2_ASSERTION and parsed.document is not None:
-            checks = verify_ob2_assertion(parsed.document, self.options, signed=True)
+            checks = verify_ob2_assertion(parsed.document, self.options, signed=True, token=token)
             return self._report(parsed.document, checks, kind="ob2_signed")
         return self.credential(
             outcome.credential, depth=depth, kind=InputKind.JWT, proof=outcome.proof

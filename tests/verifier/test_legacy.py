@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from badges.fetch import FetchResult, MapFetcher
 from verifier import VerifyOptions, verify
@@ -74,12 +77,72 @@ def test_hosted_assertion_expired_shows_it(shared: Path) -> None:
     assert "expired" in report.check(CheckId.VALIDITY_PERIOD).codes()  # type: ignore[union-attr]
 
 
-def test_signed_ob2_assertion_is_parsed_and_reported_unchecked(shared: Path) -> None:
+def test_signed_ob2_assertion_offline_is_inconclusive_not_false(shared: Path) -> None:
     token = (ob20(shared) / "simple.jwt").read_text("utf-8").strip()
     report = verify(token, options=VerifyOptions(now=NOW))
     assert report.verdict == Verdict.INCONCLUSIVE
     assert report.outcome(CheckId.PROOF) == Outcome.INDETERMINATE
-    assert "ob2_not_verified" in report.codes()
+    assert "verification_method_unresolvable" in report.codes()
+
+
+def signed_map(shared: Path, **extra: bytes) -> MapFetcher:
+    assets = ob20(shared) / "assets"
+    https = [
+        "robotics-badge.json",
+        "organization.json",
+        "badge-from-organization-with-empty-revocation-list.json",
+        "badge-from-organization-with-revocation-list.json",
+        "organization-with-empty-revocation-list.json",
+        "organization-with-revocation-list.json",
+    ]
+    http = ["key1.json", "key2.json", "key3.json", "revocation-list.json"]
+    http.append("empty-revocation-list.json")
+    mapping: dict[str, bytes | str | Path] = {
+        f"https://example.org/{name}": assets / name for name in https
+    }
+    mapping.update({f"http://example.org/{name}": assets / name for name in http})
+    mapping.update(extra)
+    return MapFetcher(mapping)
+
+
+@pytest.mark.parametrize("name", ["simple.jwt", "simple-not-revoked.jwt"])
+def test_signed_ob2_assertion_with_the_issuer_key_is_verified(shared: Path, name: str) -> None:
+    token = (ob20(shared) / name).read_text("utf-8").strip()
+    report = verify(token, options=VerifyOptions(now=NOW, fetcher=signed_map(shared)))
+    assert report.verdict == Verdict.VERIFIED, report.codes()
+    assert report.outcome(CheckId.PROOF) == Outcome.PASSED
+    assert report.outcome(CheckId.STATUS) == Outcome.PASSED
+
+
+def test_signed_ob2_assertion_on_the_revocation_list_is_revoked(shared: Path) -> None:
+    token = (ob20(shared) / "simple-revoked.jwt").read_text("utf-8").strip()
+    report = verify(token, options=VerifyOptions(now=NOW, fetcher=signed_map(shared)))
+    assert report.verdict == Verdict.NOT_VERIFIED
+    assert report.check(CheckId.STATUS).codes() == ["ob2_revoked"]  # type: ignore[union-attr]
+
+
+def test_signed_ob2_assertion_with_a_changed_payload_fails(shared: Path) -> None:
+    token = (ob20(shared) / "simple.jwt").read_text("utf-8").strip()
+    header, payload, signature = token.split(".")
+    assertion = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    assertion["issuedOn"] = "2020-01-01T00:00:00Z"
+    changed = base64.urlsafe_b64encode(json.dumps(assertion).encode()).rstrip(b"=").decode()
+    report = verify(
+        f"{header}.{changed}.{signature}",
+        options=VerifyOptions(now=NOW, fetcher=signed_map(shared)),
+    )
+    assert report.verdict == Verdict.NOT_VERIFIED
+    assert "signature_invalid" in report.check(CheckId.PROOF).codes()  # type: ignore[union-attr]
+
+
+def test_signed_ob2_key_owned_by_another_issuer_is_not_bound(shared: Path) -> None:
+    key = json.loads((ob20(shared) / "assets" / "key1.json").read_text("utf-8"))
+    key["owner"] = "https://attacker.example/issuer.json"
+    fetcher = signed_map(shared, **{"http://example.org/key1.json": json.dumps(key).encode()})
+    token = (ob20(shared) / "simple.jwt").read_text("utf-8").strip()
+    report = verify(token, options=VerifyOptions(now=NOW, fetcher=fetcher))
+    assert report.verdict == Verdict.NOT_VERIFIED
+    assert report.check(CheckId.PROOF).codes() == ["key_not_bound_to_issuer"]  # type: ignore[union-attr]
 
 
 def test_ob2_baked_png_is_read(shared: Path) -> None:
