@@ -119,6 +119,14 @@ def _load_referential(settings: Settings, slug: str, version: str | None) -> Any
     )
 
 
+def _actor(request: Request) -> tuple[str | None, str | None]:
+    """(pseudonymous actor id for the audit log, user id) of the signed-in principal."""
+    principal = getattr(request.state, "principal", None)
+    if principal is None:
+        return None, None
+    return str(principal.actor), principal.user_id
+
+
 def _org_id_of_achievement(ctx: IssuerContext, achievement_id: str) -> str:
     from issuer.achievements import get_achievement
 
@@ -183,6 +191,7 @@ def _write_router(auth: Any) -> APIRouter:
                 email=body.email,
                 description=body.description,
                 parent_slug=body.parent,
+                actor=_actor(request)[0],
             )
             return {"id": org.id, "slug": org.slug, "issuer": org.issuer_id, "profile": org.profile}
 
@@ -234,6 +243,7 @@ def _write_router(auth: Any) -> APIRouter:
         def run() -> Response:
             ctx = ctx_of(request)
             allowed(request, _org_id_of_achievement(ctx, body.achievement_id))
+            actor, user_id = _actor(request)
             spec = IssueSpec(
                 recipient=parse_recipient(
                     body.recipient, name=body.recipient_name, column="recipient"
@@ -245,14 +255,21 @@ def _write_router(auth: Any) -> APIRouter:
                 suite=body.suite,
                 suspendable=body.suspendable,
                 replaces=body.replaces,
+                created_by_user_id=user_id,
             )
             if idempotency_key:
                 digest = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
                 result, replayed = issue_idempotent(
-                    ctx, body.achievement_id, spec, key=idempotency_key, request_sha256=digest
+                    ctx,
+                    body.achievement_id,
+                    spec,
+                    key=idempotency_key,
+                    request_sha256=digest,
+                    actor=actor,
                 )
                 return JSONResponse(result, status_code=200 if replayed else 201)
-            return JSONResponse(issue(ctx, body.achievement_id, spec).to_json(), status_code=201)
+            issued = issue(ctx, body.achievement_id, spec, actor=actor)
+            return JSONResponse(issued.to_json(), status_code=201)
 
         return guarded(run)
 
@@ -278,7 +295,9 @@ def _write_router(auth: Any) -> APIRouter:
         def run() -> dict[str, Any]:
             ctx = ctx_of(request)
             allowed(request, _org_id_of_credential(ctx, credential))
-            change = change_status(ctx, credential, action=action, reason=reason)
+            change = change_status(
+                ctx, credential, action=action, reason=reason, actor=_actor(request)[0]
+            )
             return {
                 "credential_id": change.credential_id,
                 "state": str(change.state),
@@ -364,6 +383,8 @@ def _write_router(auth: Any) -> APIRouter:
                     filename=file.filename,
                     suite=suite,
                     suspendable=suspendable,
+                    created_by_user_id=_actor(request)[1],
+                    actor=_actor(request)[0],
                 )
             except IssuerError as exc:
                 return problem(exc)

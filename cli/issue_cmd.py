@@ -236,6 +236,7 @@ def _org_create(args: argparse.Namespace) -> int:
         email=args.email,
         description=args.description,
         parent_slug=args.parent,
+        actor="cli",
     )
     if args.json:
         _print_json(
@@ -263,7 +264,7 @@ def _org_member(args: argparse.Namespace) -> int:
 def _org_rotate(args: argparse.Namespace) -> int:
     from issuer.orgs import rotate_key
 
-    row = rotate_key(_context(), args.org)
+    row = rotate_key(_context(), args.org, actor="cli")
     print(f"Nouvelle clé de signature : {row.verification_method}")
     print("L'ancienne clé reste publiée pour vérifier les badges déjà délivrés.")
     return 0
@@ -400,7 +401,7 @@ def _issue(args: argparse.Namespace) -> int:
         suspendable=args.suspendable,
         replaces=args.replaces,
     )
-    issued = issue(ctx, args.achievement, spec)
+    issued = issue(ctx, args.achievement, spec, actor="cli")
     if args.qr and issued.claim_url:
         args.qr.write_bytes(claim_qr_svg(issued.claim_url))
     if args.json:
@@ -457,6 +458,7 @@ def _batch(args: argparse.Namespace) -> int:
         idempotency_key=args.idempotency_key,
         suite=args.suite,
         suspendable=args.suspendable,
+        actor="cli",
     )
     if not created:
         print(
@@ -497,7 +499,11 @@ def _status(args: argparse.Namespace, action: str) -> int:
     from issuer.status import change_status
 
     change = change_status(
-        _context(), args.credential, action=action, reason=args.__dict__.get("reason")
+        _context(),
+        args.credential,
+        action=action,
+        reason=args.__dict__.get("reason"),
+        actor="cli",
     )
     if args.json:
         _print_json(

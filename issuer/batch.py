@@ -36,6 +36,7 @@ from sqlalchemy import exc as sa_exc
 from sqlmodel import Session, col, select
 
 from badges.proofs.data_integrity import RDFC
+from issuer.audit import audit
 from issuer.batch_input import RowError, file_sha256, iter_rows, row_spec
 from issuer.context import IssuerContext, IssuerError
 from issuer.issuance import JWT_SUITE, SUITES, IssueSpec
@@ -163,6 +164,7 @@ def submit_batch(
     suite: str = RDFC,
     suspendable: bool = False,
     created_by_user_id: str | None = None,
+    actor: str | None = None,
 ) -> tuple[IssuanceBatch, bool]:
     """Store a batch and its rows (see the module docstring). Returns ``(batch, created)``."""
     if suite not in SUITES:
@@ -203,6 +205,15 @@ def submit_batch(
         total = _insert_rows(ctx, session, batch, path, suite=suite, suspendable=suspendable)
         batch.total_rows = total
         session.add(batch)
+        audit(
+            ctx,
+            session,
+            "batch.submit",
+            "issuance_batch",
+            batch.id,
+            actor=actor,
+            details={"rows": total},
+        )
     return batch, True
 
 

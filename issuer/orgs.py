@@ -16,6 +16,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from badges.keys import Ed25519KeyPair
+from issuer.audit import audit
 from issuer.context import IssuerContext, IssuerError
 from issuer.keyring import current_key_row, signing_key
 from issuer.status import ensure_status_lists, publish_pending
@@ -67,6 +68,7 @@ def create_organisation(
     email: str | None = None,
     description: str | None = None,
     parent_slug: str | None = None,
+    actor: str | None = None,
 ) -> Organisation:
     """Create an organisation with its profile, first signing key and status lists (one
     transaction), and publish the (empty) status lists."""
@@ -115,6 +117,7 @@ def create_organisation(
         session.add(_new_key_row(ctx, org, pair, 1))
         session.flush()
         ensure_status_lists(ctx, session, org)
+        audit(ctx, session, "organisation.create", "organisation", org.id, actor=actor)
     publish_pending(ctx)
     return org
 
@@ -159,7 +162,7 @@ def add_member(
         return member
 
 
-def rotate_key(ctx: IssuerContext, org_slug: str) -> IssuerKey:
+def rotate_key(ctx: IssuerContext, org_slug: str, *, actor: str | None = None) -> IssuerKey:
     """Retire the signing key and create a new one; the old one stays published."""
     pair = Ed25519KeyPair.generate()
     with session_scope(ctx.engine) as session:
@@ -178,6 +181,7 @@ def rotate_key(ctx: IssuerContext, org_slug: str) -> IssuerKey:
             session.add(org)
         row = _new_key_row(ctx, org, pair, count + 1)
         session.add(row)
+        audit(ctx, session, "issuer_key.rotate", "organisation", org.id, actor=actor)
         return row
 
 

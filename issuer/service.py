@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import exc as sa_exc
 from sqlmodel import Session, select
 
+from issuer.audit import audit
 from issuer.context import IssuerContext, IssuerError
 from issuer.issuance import Issued, IssueSpec, Signer, issue_in_session
 from issuer.keyring import current_key_row, signing_key
@@ -38,11 +39,14 @@ def load_signer(
     return Signer(org, key_row, signing_key(ctx, key_row)), achievement
 
 
-def issue(ctx: IssuerContext, achievement_id: str, spec: IssueSpec) -> Issued:
+def issue(
+    ctx: IssuerContext, achievement_id: str, spec: IssueSpec, *, actor: str | None = None
+) -> Issued:
     """Issue one credential in one transaction (see the module docstring)."""
     with session_scope(ctx.engine) as session:
         signer, achievement = load_signer(ctx, session, achievement_id)
         issued = issue_in_session(ctx, session, signer=signer, achievement=achievement, spec=spec)
+        audit(ctx, session, "credential.issue", "credential", issued.row_id, actor=actor)
     return issued
 
 
@@ -73,6 +77,7 @@ def issue_idempotent(
     key: str,
     request_sha256: str,
     ttl: timedelta = timedelta(hours=24),
+    actor: str | None = None,
 ) -> tuple[dict[str, Any], bool]:
     """Issue once per ``Idempotency-Key`` (IETF httpapi idempotency-key draft; D2).
 
@@ -111,6 +116,7 @@ def issue_idempotent(
             ctx, session, signer=signer, achievement=achievement_row, spec=spec
         )
         body = issued.to_json()
+        audit(ctx, session, "credential.issue", "credential", issued.row_id, actor=actor)
         record.completed_at = now
         record.response_status = 201
         record.response_body = body

@@ -27,6 +27,7 @@ from sqlmodel import Session, col, select
 
 from badges.proofs.data_integrity import create_proof
 from badges.status_list import StatusList as Bitstring
+from issuer.audit import audit
 from issuer.context import IssuerContext, IssuerError, iso
 from issuer.keyring import current_key_row, signing_key
 from storage.engine import session_scope
@@ -180,6 +181,7 @@ def change_status(
     action: str,
     reason: str | None = None,
     publish: bool = True,
+    actor: str | None = None,
 ) -> StatusChange:
     """``action`` is ``revoke``, ``suspend`` or ``reinstate``. The bit, the credential's state and
     the private reason change in one transaction; the list is then republished."""
@@ -224,6 +226,9 @@ def change_status(
         if action != "reinstate" and reason is not None:
             credential.state_reason = reason
         session.add(credential)
+        if changed:
+            # The reason stays in credentials.state_reason (private): not copied to the log.
+            audit(ctx, session, f"credential.{action}", "credential", credential.id, actor=actor)
         result = StatusChange(credential.credential_id, target, changed)
     if publish:
         publish_pending(ctx)

@@ -187,3 +187,23 @@ def test_reinstating_twice_changes_nothing_the_second_time(
     assert change_status(ctx, issued.row_id, action="suspend").changed
     assert change_status(ctx, issued.row_id, action="reinstate").changed
     assert not change_status(ctx, issued.row_id, action="reinstate").changed
+
+
+def test_issuing_and_withdrawing_are_audited_without_personal_data(
+    ctx: IssuerContext, achievement_id: str
+) -> None:
+    from storage.tables import AuditEvent
+
+    spec = IssueSpec(recipient=parse_recipient("lea.martin@example.org"))
+    issued = issue(ctx, achievement_id, spec, actor="user:42")
+    change_status(ctx, issued.row_id, action="revoke", reason="erreur de nom", actor="user:42")
+    with session_scope(ctx.engine, write=False) as session:
+        events = session.exec(select(AuditEvent).order_by(AuditEvent.id)).all()  # type: ignore[arg-type]
+    actions = [(e.action, e.object_id, e.actor) for e in events if e.object_type == "credential"]
+    assert actions == [
+        ("credential.issue", issued.row_id, "user:42"),
+        ("credential.revoke", issued.row_id, "user:42"),
+    ]
+    dumped = repr([(e.details, e.object_id) for e in events])
+    assert "lea.martin" not in dumped
+    assert "erreur de nom" not in dumped
