@@ -299,7 +299,13 @@ async def endorse_submit(
                     referential=(slug, version or "1.0"),
                 )
         except IssuerError as exc:
-            errors.add("sujet", exc.message)
+            message = exc.message
+            if exc.code == "no_signing_key":
+                message = gettext(
+                    "Votre entreprise n'a pas encore de clé pour signer : demandez à "
+                    "l'administrateur d'atouts de la créer."
+                )
+            errors.add("sujet", message)
         else:
             return _endorse_page(request, principal, done=signed, status_code=201)
     return _endorse_page(request, principal, errors=errors, values=values, status_code=422)

@@ -317,3 +317,36 @@ def test_english_catalogue_translates_every_message_of_the_trainer_pages() -> No
             if missing and singular not in SAME_IN_ENGLISH:
                 untranslated.append(f"{path.name}: {singular}")
     assert untranslated == []
+
+
+def test_an_employer_endorses_an_achievement_with_a_signed_endorsement(trainer: Trainer) -> None:
+    from issuer.orgs import create_organisation
+    from storage.tables import Job
+
+    hotel = create_organisation(trainer.ctx, slug="hotel-lagon", name="Hôtel Lagon Exemple")
+    with session_scope(trainer.ctx.engine) as session:
+        session.add(Job(organisation_id=hotel.id, title="Réceptionniste", source={}))
+    employer = person(trainer, MemberRole.ADMIN, "rh@hotel.example", org_slug="hotel-lagon")
+    form = employer.get("/recommander", headers=HTML)
+    assert form.status_code == 200
+    assert structure_problems(form.text) == []
+    assert english_words(form.text) == []
+    empty = form_post(employer, "/recommander", "/recommander", {"sujet": "", "commentaire": ""})
+    assert empty.status_code == 422
+    assert 'href="#commentaire"' in empty.text
+    done = form_post(
+        employer,
+        "/recommander",
+        "/recommander",
+        {
+            "sujet": f"realisation:{trainer.achievement_id}",
+            "commentaire": "Ce badge correspond à ce que nous attendons à l'accueil.",
+        },
+    )
+    assert done.status_code == 201, done.text
+    link = re.search(r'href="(http://testserver/[^"]+)">Voir la recommandation', done.text)
+    assert link
+    endorsement = employer.get(link.group(1).removeprefix("http://testserver"))
+    assert verify_with_app(employer, endorsement.content).verdict == "verified"
+    # A trainer is not an employer: the form is not theirs.
+    assert trainer.client.get("/recommander", headers=HTML).status_code == 403
