@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import select
 
 from api.security import require_csrf
-from api.wallet_pages import ACTING_FOR, _render
+from api.wallet_pages import ACTING_FOR, render_page
 from api.wallet_routes import current_user_id, wallet_ctx
 from storage.engine import session_scope
 from storage.tables import Consent, ConsentScope, User, Wallet, WalletItem
@@ -54,7 +54,7 @@ def _custody_list(request: Request, user_id: str, **extra: Any) -> HTMLResponse:
             )
             wallets.append({"id": wallet.id, "name": wallet.display_name, "count": count})
     wording = CUSTODY_WORDING_FR.format(counsellor=me.display_name if me else "votre conseiller")
-    return _render(request, "accompagnement.html", wallets=wallets, wording=wording, **extra)
+    return render_page(request, "accompagnement.html", wallets=wallets, wording=wording, **extra)
 
 
 def _signed_in(request: Request) -> str | None:
@@ -123,6 +123,6 @@ def custody_hand_over(
         )
     except WalletError as error:
         return _custody_list(request, user_id, error=error.message)
-    response = _render(request, "rendu.html", personal_link=link, holder=display_name)
+    response = render_page(request, "rendu.html", personal_link=link, holder=display_name)
     response.delete_cookie(ACTING_FOR, path="/")
     return response

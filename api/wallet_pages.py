@@ -1,25 +1,20 @@
-"""The beneficiary's wallet pages and the employer's share page (issue 6; reliability-ux.md
+"""The beneficiary's wallet pages (issue 6; reliability-ux.md
 B1–B2). Server-rendered, French first, easy-to-read, phone-first, working without JavaScript:
 every action is a link or a form. One ``h1`` per page, a label on every field.
 
 - ``/portefeuille``: entry (claim code, magic link) or the wallet (badges by referential, with
   progress); ``/portefeuille/badges/{id}``: what a badge proves, in plain words;
 - ``/reclamer`` and ``/reclamer/{code}`` (the issuer's claim link and printed QR);
-- ``/portefeuille/partager`` (choose, then preview exactly what the employer will see, then
-  create), ``/portefeuille/partages/{id}`` (access log, withdraw in one tap);
-- ``/p/{token}``: the employer's page (verdicts now, grouped by referential, QR code, short link,
-  print view, Open Graph tags); 410 with a plain page once withdrawn or expired.
+- sharing and the employer's page are in :mod:`api.wallet_share_pages`, counsellors' pages in
+  :mod:`api.wallet_custody_pages`; this module holds what they share (rendering, badge views).
 """
 
 from __future__ import annotations
 
-import io
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-import qrcode
-import qrcode.image.svg
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -33,7 +28,7 @@ from api.wallet_routes import (
     wallet_ctx,
 )
 from storage.engine import session_scope
-from storage.tables import ShareAccessKind, Wallet, WalletItem
+from storage.tables import Wallet, WalletItem
 from verifier.report import VerificationReport
 from verifier.summary import check_line, format_date, verdict_text
 from wallet.access import (
@@ -49,21 +44,21 @@ from wallet.holders import active_custody, erase_wallet
 from wallet.items import ImportOutcome, get_item, import_badge, list_items
 from wallet.progress import group_by_referential
 from wallet.shares import (
-    SharedBadge,
-    ShareGoneError,
-    access_log,
-    create_share,
-    get_share,
-    linkedin_url,
     list_shares,
-    open_share,
-    parse_duration,
-    preview_share,
     share_items,
-    withdraw_share,
 )
 
-__all__ = ["pages"]
+__all__ = [
+    "ACTING_FOR",
+    "DURATIONS",
+    "badge_view",
+    "date_text",
+    "datetime_text",
+    "pages",
+    "render_page",
+    "signed_in_wallet",
+    "to_entry",
+]
 
 pages = APIRouter(include_in_schema=False)
 
@@ -80,7 +75,7 @@ DURATIONS = [
 ]
 
 
-def _render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+def render_page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
     """Through the web layer's ``render`` (menu, language switch, CSRF). The wallet's texts are
     French (easy-to-read): ``lang`` stays ``fr`` whatever the interface language, so a screen
     reader reads them in French (WCAG 3.1.1); the translated layout marks its own language."""
@@ -92,18 +87,18 @@ def _render(request: Request, name: str, status: int = 200, **context: Any) -> H
     return response
 
 
-def _date(value: datetime | str | None) -> str:
+def date_text(value: datetime | str | None) -> str:
     return format_date(value) if value else ""
 
 
-def _datetime(value: datetime) -> str:
+def datetime_text(value: datetime) -> str:
     return f"{format_date(value)} à {value:%H:%M} (UTC)"
 
 
 ACTING_FOR = "atouts_agir_pour"  # a counsellor acting for a wallet in their custody (pages)
 
 
-def _signed_in_wallet(ctx: WalletContext, request: Request) -> str | None:
+def signed_in_wallet(ctx: WalletContext, request: Request) -> str | None:
     chosen = request.query_params.get("wallet") or request.cookies.get(ACTING_FOR)
     try:
         return current_wallet_id(ctx, request, chosen)
@@ -116,7 +111,7 @@ def _signed_in_wallet(ctx: WalletContext, request: Request) -> str | None:
         return None
 
 
-def _to_entry() -> RedirectResponse:
+def to_entry() -> RedirectResponse:
     return RedirectResponse("/portefeuille", status_code=303)
 
 
@@ -144,8 +139,8 @@ def badge_view(item: WalletItem, report: VerificationReport | None = None) -> di
         "results": summary.get("results", []),
         "evidence": summary.get("evidence", []),
         "image": summary.get("image"),
-        "valid_from": _date(summary.get("valid_from")),
-        "valid_until": _date(summary.get("valid_until")),
+        "valid_from": date_text(summary.get("valid_from")),
+        "valid_until": date_text(summary.get("valid_until")),
         "english": summary.get("en", {}),
         "verdict": verdict,
         "verdict_css": css,
@@ -161,9 +156,9 @@ def badge_view(item: WalletItem, report: VerificationReport | None = None) -> di
 @pages.get("/portefeuille", response_class=HTMLResponse)
 def wallet_home(request: Request) -> HTMLResponse:
     ctx = wallet_ctx(request)
-    wallet_id = _signed_in_wallet(ctx, request)
+    wallet_id = signed_in_wallet(ctx, request)
     if wallet_id is None:
-        return _render(request, "entree.html")
+        return render_page(request, "entree.html")
     with session_scope(ctx.engine, write=False) as session:
         wallet = session.get(Wallet, wallet_id)
         items = list_items(session, wallet_id)
@@ -173,7 +168,7 @@ def wallet_home(request: Request) -> HTMLResponse:
     groups = group_by_referential(items, ctx.graph)
     by_id = {i.id: badge_view(i) for i in items}
     now = ctx.now()
-    return _render(
+    return render_page(
         request,
         "accueil.html",
         wallet=wallet,
@@ -187,12 +182,12 @@ def wallet_home(request: Request) -> HTMLResponse:
         ],
         count=len(items),
         custody=custody,
-        custody_since=_date(custody.recorded_at) if custody else "",
+        custody_since=date_text(custody.recorded_at) if custody else "",
         shares=[
             {
                 "id": s.id,
                 "audience": s.audience_name or "Toute personne qui a le lien",
-                "until": _datetime(s.expires_at),
+                "until": datetime_text(s.expires_at),
                 "expired": s.expires_at <= now,
                 "count": share_counts[s.id],
             }
@@ -208,11 +203,11 @@ def wallet_home(request: Request) -> HTMLResponse:
 )
 def magic_link_page(request: Request, email: str = Form("")) -> HTMLResponse:
     if "@" not in email:
-        return _render(
+        return render_page(
             request, "entree.html", status=422, error="Écrivez votre adresse e-mail.", email=email
         )
     request_magic_link(wallet_ctx(request), email)
-    return _render(
+    return render_page(
         request,
         "message.html",
         title="Regardez vos e-mails",
@@ -225,7 +220,7 @@ def magic_link_page(request: Request, email: str = Form("")) -> HTMLResponse:
 def magic_link_confirm(token: str, request: Request) -> HTMLResponse:
     # Mail systems follow links to scan them: a GET must not spend a single-use link. The page
     # shows one button; pressing it (POST) opens the wallet.
-    return _render(request, "entrer.html", token=token)
+    return render_page(request, "entrer.html", token=token)
 
 
 @pages.post(
@@ -238,7 +233,7 @@ def magic_link_enter(token: str, request: Request) -> Response:
     try:
         value = redeem_magic_link(ctx, token)
     except WalletError as error:
-        return _render(
+        return render_page(
             request,
             "message.html",
             status=error.status,
@@ -252,7 +247,7 @@ def magic_link_enter(token: str, request: Request) -> Response:
 
 @pages.get("/portefeuille/lien/{token}", response_class=HTMLResponse)
 def personal_link_page(token: str, request: Request) -> HTMLResponse:
-    return _render(request, "lien.html", token=token)
+    return render_page(request, "lien.html", token=token)
 
 
 @pages.post(
@@ -263,7 +258,9 @@ def personal_link_enter(token: str, request: Request, code: str = Form("")) -> R
     try:
         value = redeem_personal_link(ctx, token, code)
     except WalletError as error:
-        return _render(request, "lien.html", status=error.status, token=token, error=error.message)
+        return render_page(
+            request, "lien.html", status=error.status, token=token, error=error.message
+        )
     response = RedirectResponse("/portefeuille", status_code=303)
     set_session_cookie(ctx, response, value)
     return response
@@ -283,11 +280,11 @@ def sign_out(request: Request) -> Response:
 
 @pages.get("/reclamer", response_class=HTMLResponse)
 def claim_page(request: Request) -> HTMLResponse:
-    return _render(
+    return render_page(
         request,
         "reclamer.html",
         code="",
-        signed_in=_signed_in_wallet(wallet_ctx(request), request) is not None,
+        signed_in=signed_in_wallet(wallet_ctx(request), request) is not None,
     )
 
 
@@ -295,18 +292,20 @@ def claim_page(request: Request) -> HTMLResponse:
 def claim_link_page(code: str, request: Request) -> HTMLResponse:
     # A GET never redeems (link previews in messaging apps would use the code up): it shows
     # the form filled in, and the person confirms.
-    signed_in = _signed_in_wallet(wallet_ctx(request), request) is not None
-    return _render(request, "reclamer.html", code=normalise_claim_code(code), signed_in=signed_in)
+    signed_in = signed_in_wallet(wallet_ctx(request), request) is not None
+    return render_page(
+        request, "reclamer.html", code=normalise_claim_code(code), signed_in=signed_in
+    )
 
 
 @pages.post("/reclamer", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
 def claim_submit(request: Request, code: str = Form(""), display_name: str = Form("")) -> Response:
     ctx = wallet_ctx(request)
-    wallet_id = _signed_in_wallet(ctx, request)
+    wallet_id = signed_in_wallet(ctx, request)
     try:
         result = redeem_claim(ctx, code, wallet_id=wallet_id, display_name=display_name)
     except WalletError as error:
-        return _render(
+        return render_page(
             request,
             "reclamer.html",
             status=error.status,
@@ -316,7 +315,7 @@ def claim_submit(request: Request, code: str = Form(""), display_name: str = For
             signed_in=wallet_id is not None,
         )
     badge = badge_view(result.imported.item, result.imported.report)
-    response = _render(request, "reclame.html", badge=badge, personal_link=result.personal_link)
+    response = render_page(request, "reclame.html", badge=badge, personal_link=result.personal_link)
     if result.session_cookie is not None:
         set_session_cookie(ctx, response, result.session_cookie)
     return response
@@ -330,14 +329,14 @@ def claim_submit(request: Request, code: str = Form(""), display_name: str = For
 )
 async def import_page(request: Request, badge_file: UploadFile | None = File(None)) -> Response:  # noqa: B008
     ctx = wallet_ctx(request)
-    wallet_id = _signed_in_wallet(ctx, request)
+    wallet_id = signed_in_wallet(ctx, request)
     if wallet_id is None:
-        return _to_entry()
+        return to_entry()
     data = await badge_file.read(8 * 1024 * 1024 + 1) if badge_file is not None else b""
     try:
         result = import_badge(ctx, wallet_id, data)
     except WalletError as error:
-        return _render(
+        return render_page(
             request,
             "message.html",
             status=error.status,
@@ -359,14 +358,14 @@ async def import_page(request: Request, badge_file: UploadFile | None = File(Non
 @pages.get("/portefeuille/badges/{item_id}", response_class=HTMLResponse)
 def badge_page(item_id: str, request: Request) -> Response:
     ctx = wallet_ctx(request)
-    wallet_id = _signed_in_wallet(ctx, request)
+    wallet_id = signed_in_wallet(ctx, request)
     if wallet_id is None:
-        return _to_entry()
+        return to_entry()
     try:
         with session_scope(ctx.engine, write=False) as session:
             item = get_item(session, wallet_id, item_id)
     except WalletError as error:
-        return _render(
+        return render_page(
             request,
             "message.html",
             status=404,
@@ -375,11 +374,11 @@ def badge_page(item_id: str, request: Request) -> Response:
             back="/portefeuille",
         )
     report = VerificationReport.model_validate(item.verification_report)
-    return _render(
+    return render_page(
         request,
         "badge.html",
         badge=badge_view(item, report),
-        verified_at=_datetime(item.verified_at),
+        verified_at=datetime_text(item.verified_at),
         message=request.query_params.get("message", ""),
     )
 
@@ -387,9 +386,9 @@ def badge_page(item_id: str, request: Request) -> Response:
 @pages.get("/portefeuille/badges/{item_id}/fichier")
 def badge_file_page(item_id: str, request: Request) -> Response:
     ctx = wallet_ctx(request)
-    wallet_id = _signed_in_wallet(ctx, request)
+    wallet_id = signed_in_wallet(ctx, request)
     if wallet_id is None:
-        return _to_entry()
+        return to_entry()
     try:
         with session_scope(ctx.engine, write=False) as session:
             item = get_item(session, wallet_id, item_id)
@@ -405,295 +404,15 @@ def badge_file_page(item_id: str, request: Request) -> Response:
     )
 
 
-# -- sharing -------------------------------------------------------------------------------------
-
-
-@pages.get("/portefeuille/partager", response_class=HTMLResponse)
-def share_form(request: Request) -> Response:
-    ctx = wallet_ctx(request)
-    wallet_id = _signed_in_wallet(ctx, request)
-    if wallet_id is None:
-        return _to_entry()
-    with session_scope(ctx.engine, write=False) as session:
-        items = list_items(session, wallet_id)
-    chosen = request.query_params.getlist("badge")
-    return _render(
-        request,
-        "partager.html",
-        badges=[badge_view(i) for i in items],
-        chosen=chosen,
-        durations=DURATIONS,
-        expires="30d",
-        audience="",
-    )
-
-
-def _share_choices(form: Any) -> tuple[list[str], str, str]:
-    return (
-        list(form.getlist("badge")),
-        str(form.get("audience", "")).strip(),
-        str(form.get("expires", "30d")),
-    )
-
-
-@pages.post(
-    "/portefeuille/partager/apercu",
-    response_class=HTMLResponse,
-    dependencies=[Depends(require_csrf)],
-)
-async def share_preview(request: Request) -> Response:
-    ctx = wallet_ctx(request)
-    wallet_id = _signed_in_wallet(ctx, request)
-    if wallet_id is None:
-        return _to_entry()
-    badges, audience, expires = _share_choices(await request.form())
-    try:
-        if not badges:
-            raise WalletError("Choisissez au moins un badge à montrer.", code="share_no_badge")
-        duration = parse_duration(expires)
-        preview = preview_share(ctx, wallet_id, badges)
-    except WalletError as error:
-        with session_scope(ctx.engine, write=False) as session:
-            items = list_items(session, wallet_id)
-        return _render(
-            request,
-            "partager.html",
-            status=error.status,
-            badges=[badge_view(i) for i in items],
-            chosen=badges,
-            durations=DURATIONS,
-            expires=expires,
-            audience=audience,
-            error=error.message,
-        )
-    with session_scope(ctx.engine, write=False) as session:
-        wallet = session.get(Wallet, wallet_id)
-    return _render(
-        request,
-        "apercu.html",
-        employer=_employer_context(ctx, preview, wallet.display_name if wallet else ""),
-        badges=badges,
-        audience=audience,
-        expires=expires,
-        until=_datetime(ctx.now() + duration),
-    )
-
-
-@pages.post(
-    "/portefeuille/partager", response_class=HTMLResponse, dependencies=[Depends(require_csrf)]
-)
-async def share_create(request: Request) -> Response:
-    ctx = wallet_ctx(request)
-    wallet_id = _signed_in_wallet(ctx, request)
-    if wallet_id is None:
-        return _to_entry()
-    badges, audience, expires = _share_choices(await request.form())
-    try:
-        created = create_share(
-            ctx, wallet_id, badges, audience_name=audience, duration=parse_duration(expires)
-        )
-    except WalletError as error:
-        return _render(
-            request,
-            "message.html",
-            status=error.status,
-            title="Le lien n'a pas été créé",
-            text=error.message,
-            back="/portefeuille/partager",
-        )
-    with session_scope(ctx.engine, write=False) as session:
-        items = [get_item(session, wallet_id, i) for i in badges]
-    linkedin = []
-    for item in items:
-        issued = item.valid_from
-        linkedin.append(
-            {
-                "name": item.summary.get("name") or "Badge",
-                "url": linkedin_url(
-                    name=str(item.summary.get("name") or "Badge"),
-                    organisation=str(item.summary.get("issuer_name") or item.issuer_id),
-                    issued=issued,
-                    cert_url=_certification_url(ctx, item) or created.url,
-                    cert_id=item.credential_id,
-                ),
-            }
-        )
-    return _render(
-        request,
-        "partage_cree.html",
-        url=created.url,
-        qr=qr_svg(created.url),
-        audience=created.share.audience_name,
-        until=_datetime(created.share.expires_at),
-        share_id=created.share.id,
-        linkedin=linkedin,
-    )
-
-
-def _certification_url(ctx: WalletContext, item: WalletItem) -> str | None:
-    """The lasting verification page of a badge issued here (its public credential URL opened in
-    the verifier); other badges get the share link (which ends when the share ends)."""
-    prefix = f"{ctx.base_url}/credentials/"
-    if item.credential_id.startswith(prefix):
-        return f"{ctx.base_url}/verifier?url={quote(item.credential_id, safe='')}"
-    return None
-
-
-@pages.get("/portefeuille/partages/{share_id}", response_class=HTMLResponse)
-def share_detail(share_id: str, request: Request) -> Response:
-    ctx = wallet_ctx(request)
-    wallet_id = _signed_in_wallet(ctx, request)
-    if wallet_id is None:
-        return _to_entry()
-    try:
-        log = access_log(ctx, wallet_id, share_id)
-        with session_scope(ctx.engine, write=False) as session:
-            share = get_share(session, wallet_id, share_id)
-            items = share_items(session, share_id)
-    except WalletError as error:
-        return _render(
-            request,
-            "message.html",
-            status=404,
-            title="Lien introuvable",
-            text=error.message,
-            back="/portefeuille",
-        )
-    kinds = {
-        ShareAccessKind.VIEW: "ouvert",
-        ShareAccessKind.PRINT: "imprimé",
-        ShareAccessKind.DOWNLOAD: "badge téléchargé",
-    }
-    return _render(
-        request,
-        "partage.html",
-        share=share,
-        audience=share.audience_name or "Toute personne qui a le lien",
-        until=_datetime(share.expires_at),
-        expired=share.expires_at <= ctx.now(),
-        badges=[badge_view(i) for i in items],
-        log=[{"at": _datetime(a.accessed_at), "kind": kinds.get(a.kind, str(a.kind))} for a in log],
-    )
-
-
-@pages.post(
-    "/portefeuille/partages/{share_id}/retirer",
-    response_class=HTMLResponse,
-    dependencies=[Depends(require_csrf)],
-)
-def share_withdraw(share_id: str, request: Request) -> Response:
-    ctx = wallet_ctx(request)
-    wallet_id = _signed_in_wallet(ctx, request)
-    if wallet_id is None:
-        return _to_entry()
-    try:
-        withdraw_share(ctx, wallet_id, share_id)
-    except WalletError as error:
-        return _render(
-            request,
-            "message.html",
-            status=404,
-            title="Lien introuvable",
-            text=error.message,
-            back="/portefeuille",
-        )
-    return RedirectResponse(
-        f"/portefeuille?message={quote('Le lien est retiré. Il ne montre plus rien.')}",
-        status_code=303,
-    )
-
-
-# -- the employer's page -------------------------------------------------------------------------
-
-
-def qr_svg(url: str) -> str:
-    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
-    buffer = io.BytesIO()
-    image.save(buffer)
-    text = buffer.getvalue().decode("utf-8")
-    return text[text.find("<svg") :] if "<svg" in text else text
-
-
-def _employer_context(ctx: WalletContext, badges: list[SharedBadge], holder: str) -> dict[str, Any]:
-    from wallet.progress import group_by_referential as group
-
-    views = {b.item.id: badge_view(b.item, b.report) for b in badges}
-    groups = group([b.item for b in badges], ctx.graph)
-    return {
-        "holder": holder,
-        "groups": [
-            {"title": g.title, "badges": [views[i] for i in g.item_ids], "progress": g.progress}
-            for g in groups
-        ],
-        "count": len(badges),
-        "checked_at": _datetime(ctx.now()),
-    }
-
-
-def _gone(request: Request) -> HTMLResponse:
-    return _render(request, "parti.html", status=410, active="")
-
-
-@pages.get("/p/{token}", response_class=HTMLResponse)
-def employer_page(token: str, request: Request) -> HTMLResponse:
-    return _employer(token, request, print_view=False)
-
-
-@pages.get("/p/{token}/imprimer", response_class=HTMLResponse)
-def employer_print(token: str, request: Request) -> HTMLResponse:
-    return _employer(token, request, print_view=True)
-
-
-def _employer(token: str, request: Request, *, print_view: bool) -> HTMLResponse:
-    ctx = wallet_ctx(request)
-    try:
-        opened = open_share(
-            ctx, token, kind=ShareAccessKind.PRINT if print_view else ShareAccessKind.VIEW
-        )
-    except ShareGoneError:
-        return _gone(request)
-    url = ctx.share_url(token)
-    response = _render(
-        request,
-        "employeur.html",
-        active="",
-        employer=_employer_context(ctx, opened.badges, opened.holder_name),
-        audience=opened.share.audience_name,
-        until=_datetime(opened.share.expires_at),
-        url=url,
-        qr=qr_svg(url),
-        print_view=print_view,
-        token=token,
-    )
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response
-
-
-@pages.get("/p/{token}/badges/{item_id}")
-def employer_download(token: str, item_id: str, request: Request) -> Response:
-    from wallet.shares import shared_badge_for_download
-
-    try:
-        item = shared_badge_for_download(wallet_ctx(request), token, item_id)
-    except ShareGoneError:
-        return _gone(request)
-    return Response(
-        bytes(item.original_bytes),
-        media_type=item.media_type,
-        headers={"Cache-Control": "no-store"},
-    )
-
-
 # -- export and erasure --------------------------------------------------------------------------
 
 
 @pages.get("/portefeuille/exporter")
 def export_page(request: Request) -> Response:
     ctx = wallet_ctx(request)
-    wallet_id = _signed_in_wallet(ctx, request)
+    wallet_id = signed_in_wallet(ctx, request)
     if wallet_id is None:
-        return _to_entry()
+        return to_entry()
     return Response(
         export_archive(ctx, wallet_id),
         media_type="application/zip",
@@ -703,9 +422,9 @@ def export_page(request: Request) -> Response:
 
 @pages.get("/portefeuille/supprimer", response_class=HTMLResponse)
 def erase_form(request: Request) -> Response:
-    if _signed_in_wallet(wallet_ctx(request), request) is None:
-        return _to_entry()
-    return _render(request, "supprimer.html")
+    if signed_in_wallet(wallet_ctx(request), request) is None:
+        return to_entry()
+    return render_page(request, "supprimer.html")
 
 
 @pages.post(
@@ -713,14 +432,14 @@ def erase_form(request: Request) -> Response:
 )
 def erase_submit(request: Request, confirmation: str = Form("")) -> Response:
     ctx = wallet_ctx(request)
-    wallet_id = _signed_in_wallet(ctx, request)
+    wallet_id = signed_in_wallet(ctx, request)
     if wallet_id is None:
-        return _to_entry()
+        return to_entry()
     try:
         erase_wallet(ctx, wallet_id, confirmation=confirmation)
     except WalletError as error:
-        return _render(request, "supprimer.html", status=422, error=error.message)
-    response = _render(
+        return render_page(request, "supprimer.html", status=422, error=error.message)
+    response = render_page(
         request,
         "message.html",
         title="Votre portefeuille est supprimé",

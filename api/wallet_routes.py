@@ -13,9 +13,9 @@ are in :mod:`api.wallet_pages`; :func:`install` registers both.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Body, FastAPI, Form, Request, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
@@ -23,7 +23,6 @@ from storage.engine import session_scope
 from storage.tables import Wallet
 from verifier.summary import verdict_text
 from wallet.access import (
-    hand_over,
     redeem_magic_link,
     redeem_personal_link,
     request_magic_link,
@@ -31,28 +30,12 @@ from wallet.access import (
 )
 from wallet.claims import redeem_claim
 from wallet.context import WalletContext, WalletError, system_clock
-from wallet.export import export_archive
 from wallet.holders import (
     active_custody,
     counsellor_may_manage,
-    erase_wallet,
-    open_wallet_in_custody,
     wallet_for_user,
 )
 from wallet.items import get_item, import_badge, list_items
-from wallet.offers import (
-    OfferError,
-    authorization_server_metadata,
-    create_offer,
-    credential_for_token,
-    exchange_code,
-    issuer_metadata,
-)
-from wallet.presentations import (
-    grant_presentation_consent,
-    sign_presentation,
-    withdraw_presentation_consent,
-)
 from wallet.progress import group_by_referential
 from wallet.shares import (
     ShareGoneError,
@@ -65,7 +48,15 @@ from wallet.shares import (
     withdraw_share,
 )
 
-__all__ = ["COOKIE", "current_wallet_id", "install", "wallet_ctx", "wallet_problem"]
+__all__ = [
+    "COOKIE",
+    "ERRORS",
+    "current_user_id",
+    "current_wallet_id",
+    "install",
+    "wallet_ctx",
+    "wallet_problem",
+]
 
 # The same session cookie as the rest of the web application (``api.auth``): one sign-in opens
 # the wallet and the other pages alike; sessions are ``web_sessions`` rows hashed with SHA-256.
@@ -73,13 +64,12 @@ COOKIE = "atouts_session"
 SECURE_COOKIE = "__Host-atouts_session"
 router = APIRouter(tags=["portefeuille"])
 public = APIRouter(tags=["partage"])
-oid4vci = APIRouter(tags=["OpenID4VCI"])
 
-_PROBLEM = {"content": {"application/problem+json": {"schema": {"type": "object"}}}}
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "Pas connecté", **_PROBLEM},
-    404: {"description": "Introuvable", **_PROBLEM},
-    422: {"description": "Refusé", **_PROBLEM},
+PROBLEM = {"content": {"application/problem+json": {"schema": {"type": "object"}}}}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Pas connecté", **PROBLEM},
+    404: {"description": "Introuvable", **PROBLEM},
+    422: {"description": "Refusé", **PROBLEM},
 }
 
 
@@ -89,13 +79,18 @@ def install(app: FastAPI, ctx: WalletContext | None = None) -> None:
     database)."""
     from api.wallet_custody_pages import custody_pages
     from api.wallet_pages import pages
+    from api.wallet_share_pages import share_pages
 
     app.state.wallet_ctx = ctx
+    from api.wallet_exchange_routes import exchange, oid4vci
+
     app.include_router(router)
+    app.include_router(exchange)
     app.include_router(public)
     app.include_router(oid4vci)
     app.include_router(pages)
     app.include_router(custody_pages)
+    app.include_router(share_pages)
 
 
 def wallet_ctx(request: Request) -> WalletContext:
@@ -201,7 +196,7 @@ class ClaimRequest(BaseModel):
     "/api/wallet/claim",
     status_code=201,
     summary="Récupérer un badge avec son code",
-    responses=_ERRORS,
+    responses=ERRORS,
 )
 def claim_api(
     body: ClaimRequest, request: Request, response: Response, wallet: str | None = None
@@ -268,7 +263,7 @@ class TokenRequest(BaseModel):
 @router.post(
     "/api/wallet/login",
     summary="Ouvrir une session (lien magique, ou lien personnel + code)",
-    responses=_ERRORS,
+    responses=ERRORS,
 )
 def login_api(body: TokenRequest, request: Request, response: Response) -> Any:
     ctx = wallet_ctx(request)
@@ -287,7 +282,7 @@ def login_api(body: TokenRequest, request: Request, response: Response) -> Any:
 
 
 @router.get(
-    "/api/wallet", summary="Mon portefeuille : badges, progression, garde", responses=_ERRORS
+    "/api/wallet", summary="Mon portefeuille : badges, progression, garde", responses=ERRORS
 )
 def wallet_api(request: Request, wallet: str | None = None) -> Any:
     ctx = wallet_ctx(request)
@@ -323,7 +318,7 @@ def wallet_api(request: Request, wallet: str | None = None) -> Any:
     "/api/wallet/badges",
     status_code=201,
     summary="Ajouter un badge (JSON, JWT, image PNG ou SVG, Open Badges 2.0)",
-    responses=_ERRORS,
+    responses=ERRORS,
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -354,7 +349,7 @@ async def import_api(request: Request, wallet: str | None = None) -> Any:
 @router.get(
     "/api/wallet/badges/{item_id}",
     summary="Un badge et son rapport de vérification",
-    responses=_ERRORS,
+    responses=ERRORS,
 )
 def badge_api(item_id: str, request: Request, wallet: str | None = None) -> Any:
     ctx = wallet_ctx(request)
@@ -370,7 +365,7 @@ def badge_api(item_id: str, request: Request, wallet: str | None = None) -> Any:
 @router.get(
     "/api/wallet/badges/{item_id}/file",
     summary="Le fichier du badge, tel que reçu",
-    responses=_ERRORS,
+    responses=ERRORS,
 )
 def badge_file_api(item_id: str, request: Request, wallet: str | None = None) -> Response:
     ctx = wallet_ctx(request)
@@ -395,7 +390,7 @@ class ShareRequest(BaseModel):
 
 
 @router.post(
-    "/api/wallet/shares", status_code=201, summary="Créer un lien de partage", responses=_ERRORS
+    "/api/wallet/shares", status_code=201, summary="Créer un lien de partage", responses=ERRORS
 )
 def share_api(body: ShareRequest, request: Request, wallet: str | None = None) -> Any:
     ctx = wallet_ctx(request)
@@ -413,7 +408,7 @@ def share_api(body: ShareRequest, request: Request, wallet: str | None = None) -
     return {**_share_json(ctx, created.share, body.badges), "url": created.url}
 
 
-@router.get("/api/wallet/shares", summary="Mes liens de partage", responses=_ERRORS)
+@router.get("/api/wallet/shares", summary="Mes liens de partage", responses=ERRORS)
 def shares_api(request: Request, wallet: str | None = None) -> Any:
     ctx = wallet_ctx(request)
     try:
@@ -428,7 +423,7 @@ def shares_api(request: Request, wallet: str | None = None) -> Any:
 @router.get(
     "/api/wallet/shares/{share_id}/accesses",
     summary="Quand le lien a été ouvert",
-    responses=_ERRORS,
+    responses=ERRORS,
 )
 def accesses_api(share_id: str, request: Request, wallet: str | None = None) -> Any:
     ctx = wallet_ctx(request)
@@ -441,7 +436,7 @@ def accesses_api(share_id: str, request: Request, wallet: str | None = None) -> 
 
 
 @router.delete(
-    "/api/wallet/shares/{share_id}", status_code=204, summary="Retirer un lien", responses=_ERRORS
+    "/api/wallet/shares/{share_id}", status_code=204, summary="Retirer un lien", responses=ERRORS
 )
 def withdraw_api(share_id: str, request: Request, wallet: str | None = None) -> Response:
     ctx = wallet_ctx(request)
@@ -455,7 +450,7 @@ def withdraw_api(share_id: str, request: Request, wallet: str | None = None) -> 
 @public.get(
     "/api/shares/{token}",
     summary="Ce qu'un lien de partage montre (vérifié maintenant)",
-    responses={410: {"description": "Lien retiré ou expiré", **_PROBLEM}},
+    responses={410: {"description": "Lien retiré ou expiré", **PROBLEM}},
 )
 def shared_api(token: str, request: Request) -> Any:
     ctx = wallet_ctx(request)
@@ -477,237 +472,3 @@ def shared_api(token: str, request: Request) -> Any:
             for b in opened.badges
         ],
     }
-
-
-# -- presentations, offers, export, custody, erasure ---------------------------------------------
-
-
-class PresentationRequest(BaseModel):
-    badges: list[str] = Field(min_length=1)
-    challenge: str
-    domain: str
-
-
-@router.post(
-    "/api/wallet/presentations",
-    summary="Présentation vérifiable signée pour vous (avec votre accord)",
-    responses=_ERRORS,
-)
-def presentation_api(body: PresentationRequest, request: Request, wallet: str | None = None) -> Any:
-    ctx = wallet_ctx(request)
-    try:
-        wallet_id = current_wallet_id(ctx, request, wallet)
-        return sign_presentation(
-            ctx, wallet_id, body.badges, challenge=body.challenge, domain=body.domain
-        )
-    except WalletError as error:
-        return wallet_problem(error)
-
-
-@router.put(
-    "/api/wallet/consents/presentation",
-    status_code=204,
-    summary="Donner mon accord pour les présentations",
-    responses=_ERRORS,
-)
-def grant_api(request: Request, wallet: str | None = None) -> Response:
-    ctx = wallet_ctx(request)
-    try:
-        grant_presentation_consent(ctx, current_wallet_id(ctx, request, wallet))
-    except WalletError as error:
-        return wallet_problem(error)
-    return Response(status_code=204)
-
-
-@router.delete(
-    "/api/wallet/consents/presentation",
-    status_code=204,
-    summary="Retirer mon accord pour les présentations",
-    responses=_ERRORS,
-)
-def withdraw_consent_api(request: Request, wallet: str | None = None) -> Response:
-    ctx = wallet_ctx(request)
-    try:
-        withdraw_presentation_consent(ctx, current_wallet_id(ctx, request, wallet))
-    except WalletError as error:
-        return wallet_problem(error)
-    return Response(status_code=204)
-
-
-class OfferRequest(BaseModel):
-    badge: str
-
-
-@router.post(
-    "/api/wallet/offers",
-    status_code=201,
-    summary="Envoyer un badge vers une autre application (OpenID4VCI)",
-    responses=_ERRORS,
-)
-def offer_api(body: OfferRequest, request: Request, wallet: str | None = None) -> Any:
-    ctx = wallet_ctx(request)
-    try:
-        created = create_offer(ctx, current_wallet_id(ctx, request, wallet), body.badge)
-    except WalletError as error:
-        return wallet_problem(error)
-    return {
-        "credential_offer_uri": created.uri,
-        "credential_offer": created.offer,
-        "tx_code": created.tx_code,
-    }
-
-
-@router.get("/api/wallet/export", summary="Tous mes badges dans un fichier zip", responses=_ERRORS)
-def export_api(request: Request, wallet: str | None = None) -> Response:
-    ctx = wallet_ctx(request)
-    try:
-        data = export_archive(ctx, current_wallet_id(ctx, request, wallet))
-    except WalletError as error:
-        return wallet_problem(error)
-    return Response(
-        data,
-        media_type="application/zip",
-        headers={"Content-Disposition": 'attachment; filename="mes-badges.zip"'},
-    )
-
-
-class EraseRequest(BaseModel):
-    confirmation: str = Field(description="Le mot SUPPRIMER")
-
-
-@router.delete(
-    "/api/wallet", status_code=204, summary="Supprimer mon portefeuille", responses=_ERRORS
-)
-def erase_api(
-    request: Request, body: Annotated[EraseRequest, Body()], wallet: str | None = None
-) -> Response:
-    ctx = wallet_ctx(request)
-    try:
-        erase_wallet(ctx, current_wallet_id(ctx, request, wallet), confirmation=body.confirmation)
-    except WalletError as error:
-        return wallet_problem(error)
-    response = Response(status_code=204)
-    response.delete_cookie(cookie_name(ctx), path="/")
-    return response
-
-
-class CustodyRequest(BaseModel):
-    display_name: str
-    consent: bool = Field(description="La personne a dit oui, après lecture du texte d'accord")
-    organisation_id: str | None = None
-
-
-@router.post(
-    "/api/wallet/custody",
-    status_code=201,
-    summary="Ouvrir un portefeuille pour une personne accompagnée",
-    responses=_ERRORS,
-)
-def custody_api(body: CustodyRequest, request: Request) -> Any:
-    ctx = wallet_ctx(request)
-    user_id = current_user_id(ctx, request)
-    if user_id is None:
-        return wallet_problem(WalletError("Connectez-vous.", code="not_signed_in", status=401))
-    try:
-        created = open_wallet_in_custody(
-            ctx,
-            display_name=body.display_name,
-            counsellor_user_id=user_id,
-            consent_given=body.consent,
-            organisation_id=body.organisation_id,
-        )
-    except WalletError as error:
-        return wallet_problem(error)
-    return {"wallet": created.id, "display_name": created.display_name}
-
-
-class HandOverRequest(BaseModel):
-    wallet: str
-    display_name: str
-    email: str | None = Field(default=None, description="Sinon : un lien personnel + un code")
-
-
-@router.post(
-    "/api/wallet/custody/hand-over",
-    summary="Rendre le portefeuille à la personne (la garde prend fin)",
-    responses=_ERRORS,
-)
-def hand_over_api(body: HandOverRequest, request: Request) -> Any:
-    ctx = wallet_ctx(request)
-    user_id = current_user_id(ctx, request)
-    if user_id is None:
-        return wallet_problem(WalletError("Connectez-vous.", code="not_signed_in", status=401))
-    try:
-        link = hand_over(
-            ctx,
-            body.wallet,
-            counsellor_user_id=user_id,
-            display_name=body.display_name,
-            email=body.email,
-        )
-    except WalletError as error:
-        return wallet_problem(error)
-    if link is None:
-        return {"detail": "Un lien a été envoyé à la personne par e-mail."}
-    return {"personal_link": link.url, "personal_code": link.code}
-
-
-# -- OpenID4VCI (pre-authorized code) ------------------------------------------------------------
-
-
-@oid4vci.get(
-    "/.well-known/openid-credential-issuer", summary="Métadonnées de l'émetteur (OpenID4VCI §12.2)"
-)
-def issuer_metadata_api(request: Request) -> dict[str, Any]:
-    return issuer_metadata(_base(request))
-
-
-@oid4vci.get(
-    "/.well-known/oauth-authorization-server",
-    summary="Métadonnées du serveur d'autorisation (RFC 8414)",
-)
-def authorization_metadata_api(request: Request) -> dict[str, Any]:
-    return authorization_server_metadata(_base(request))
-
-
-def _base(request: Request) -> str:
-    settings = request.app.state.settings
-    return str(settings.base_url).rstrip("/")
-
-
-def _oauth_error(error: OfferError) -> JSONResponse:
-    return JSONResponse(
-        {"error": error.code, "error_description": error.message},
-        status_code=error.status,
-        headers={"Cache-Control": "no-store"},
-    )
-
-
-@oid4vci.post("/oid4vci/token", summary="Échanger le code pré-autorisé (OpenID4VCI §6)")
-def token_api(
-    request: Request,
-    grant_type: Annotated[str, Form()],
-    pre_authorized_code: Annotated[str, Form(alias="pre-authorized_code")],
-    tx_code: Annotated[str | None, Form()] = None,
-) -> Any:
-    try:
-        answer = exchange_code(
-            wallet_ctx(request), grant_type=grant_type, code=pre_authorized_code, tx_code=tx_code
-        )
-    except OfferError as error:
-        return _oauth_error(error)
-    return JSONResponse(answer, headers={"Cache-Control": "no-store"})
-
-
-@oid4vci.post("/oid4vci/credential", summary="Recevoir le badge (OpenID4VCI §8)")
-def credential_api(request: Request, body: Annotated[dict[str, Any], Body()]) -> Any:
-    header = request.headers.get("authorization", "")
-    token = header[7:].strip() if header.lower().startswith("bearer ") else ""
-    try:
-        answer = credential_for_token(wallet_ctx(request), token, body)
-    except OfferError as error:
-        response = _oauth_error(error)
-        if error.status == 401:
-            response.headers["WWW-Authenticate"] = f'Bearer error="{error.code}"'
-        return response
-    return JSONResponse(answer, headers={"Cache-Control": "no-store"})
