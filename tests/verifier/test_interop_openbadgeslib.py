@@ -1,8 +1,9 @@
 """Badges issued by openbadgeslib (PyPI) verify through ``verifier.verify`` (issue 5).
 
-openbadgeslib signs VC-JWTs (RS256, ES256, EdDSA) with its public key in a ``jwk`` header and can
-bake them into SVG/PNG; it does not create Data Integrity proofs. The issuer's controller document
-(listing the key under ``assertionMethod``) is served from a local map.
+openbadgeslib signs VC-JWTs (RS256, ES256, EdDSA) with its public key in a ``jwk`` header, and
+(since 4.6, ``openbadgeslib.ob3.ldp``) eddsa-rdfc-2022 Data Integrity credentials; it bakes both
+into SVG/PNG. The issuer's controller document (listing the key under ``assertionMethod``) is
+served from a local map.
 """
 
 from __future__ import annotations
@@ -94,3 +95,41 @@ def test_openbadgeslib_baked_svg_is_verified_and_expiry_is_shown() -> None:
     assert report.input_kind.startswith("svg+")
     assert report.verdict == Verdict.VERIFIED, report.codes()
     assert report.check(CheckId.VALIDITY_PERIOD).codes() == ["expired"]  # type: ignore[union-attr]
+
+
+def _ldp_signer(private_key: ed25519.Ed25519PrivateKey, method: str | None) -> Any:
+    from cryptography.hazmat.primitives import serialization
+
+    ldp = pytest.importorskip("openbadgeslib.ob3.ldp", reason="openbadgeslib[ldp] not installed")
+    pem = private_key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return ldp.OB3LdpSigner(pem, verification_method=method)
+
+
+def test_openbadgeslib_data_integrity_badge_is_verified() -> None:
+    # openbadgeslib >= 4.6 also issues eddsa-rdfc-2022 Data Integrity proofs (ob3/ldp.py).
+    private_key = ed25519.Ed25519PrivateKey.generate()
+    signer = _ldp_signer(private_key, f"{ISSUER}#key-1")
+    document = signer.sign(credential(), created=datetime(2026, 1, 15, 9, 0, tzinfo=UTC))
+    assert document["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
+    options = VerifyOptions(now=NOW, fetcher=controller_document(private_key))
+    report = verify(json.dumps(document).encode(), options=options)
+    assert report.outcome(CheckId.PROOF) == Outcome.PASSED, report.codes()
+    assert report.verdict == Verdict.VERIFIED, report.codes()
+
+
+def test_openbadgeslib_data_integrity_badge_tampered_or_baked() -> None:
+    private_key = ed25519.Ed25519PrivateKey.generate()
+    signer = _ldp_signer(private_key, f"{ISSUER}#key-1")
+    options = VerifyOptions(now=NOW, fetcher=controller_document(private_key))
+    document = signer.sign(credential(), created=datetime(2026, 1, 15, 9, 0, tzinfo=UTC))
+    document["name"] = "Autre badge"
+    tampered = verify(document, options=options)
+    assert tampered.verdict == Verdict.NOT_VERIFIED
+    assert "signature_invalid" in tampered.check(CheckId.PROOF).codes()  # type: ignore[union-attr]
+    baked = verify(signer.sign_into_svg(credential(), SVG), options=options)
+    assert baked.input_kind.startswith("svg+")
+    assert baked.verdict == Verdict.VERIFIED, baked.codes()
