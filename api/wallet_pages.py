@@ -42,6 +42,7 @@ from wallet.context import WalletContext, WalletError
 from wallet.export import export_archive
 from wallet.holders import active_custody, erase_wallet
 from wallet.items import ImportOutcome, get_item, import_badge, list_items
+from wallet.presentations import has_presentation_consent
 from wallet.progress import group_by_referential
 from wallet.shares import (
     list_shares,
@@ -195,6 +196,7 @@ def wallet_home(request: Request) -> HTMLResponse:
         ],
         message=request.query_params.get("message", ""),
         acting=request.cookies.get(ACTING_FOR) == wallet_id,
+        presentation_consent=has_presentation_consent(ctx, wallet_id),
     )
 
 

@@ -80,6 +80,7 @@ def install(app: FastAPI, ctx: WalletContext | None = None) -> None:
     from api.wallet_custody_pages import custody_pages
     from api.wallet_pages import pages
     from api.wallet_share_pages import share_pages
+    from api.wallet_transfer_pages import transfer_pages
 
     app.state.wallet_ctx = ctx
     from api.wallet_exchange_routes import exchange, oid4vci
@@ -91,6 +92,7 @@ def install(app: FastAPI, ctx: WalletContext | None = None) -> None:
     app.include_router(pages)
     app.include_router(custody_pages)
     app.include_router(share_pages)
+    app.include_router(transfer_pages)
 
 
 def wallet_ctx(request: Request) -> WalletContext:

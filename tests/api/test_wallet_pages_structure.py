@@ -81,6 +81,15 @@ def test_every_wallet_page_has_one_h1_a_language_and_labelled_fields(
     _check(holder.get(f"/portefeuille/partages/{share_id}").text, "access log")
     _check(holder.get("/portefeuille/supprimer").text, "erase")
     _check(holder.get("/portefeuille/accompagnement").text, "custody")
+    offer = _form(holder, f"/portefeuille/badges/{item_id}/vers-une-application")
+    _check(offer.text, "offer")
+    assert "openid-credential-offer://" in offer.text
+    assert re.search(r'<strong class="code">\d{6}</strong>', offer.text)
+    agreed = _form(holder, "/portefeuille/accord-presentations", {"accord": "oui"})
+    assert "vous êtes d'accord" in agreed.text
+    assert "Retirer mon accord" in agreed.text
+    withdrawn = _form(holder, "/portefeuille/accord-presentations", {"accord": "non"})
+    assert "Je suis d'accord" in withdrawn.text
     _form(holder, f"/portefeuille/partages/{share_id}/retirer")
     gone = visitor.get(link)
     assert gone.status_code == 410
