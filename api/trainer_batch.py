@@ -13,7 +13,9 @@ B4; issue 4 « Bulk issue »).
 4. The result file: one line per row with its status (« délivré » / « erreur »).
 
 Between the dry run and « Délivrer » the uploaded file waits under ``ATOUTS_HOME/envois`` with
-a random name (it may hold personal data: it is deleted once the batch is stored).
+a random name (it may hold personal data: it is deleted once the batch is stored, or after a
+day if nobody issued it). A batch whose runner stopped (server restarted) shows « Reprendre »,
+which resumes it without duplicates (:func:`issuer.batch.run_batch`, reliability-ux.md D1).
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import time
 from collections.abc import Iterator
+from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -36,6 +40,7 @@ from api.problems import ApiProblem
 from api.trainer_common import (
     ACT,
     ACTOR,
+    ACTORS,
     READER,
     FormErrors,
     ctx,
@@ -53,8 +58,12 @@ __all__ = ["router"]
 router = APIRouter(prefix="/formateur/serie", include_in_schema=False)
 
 MAX_UPLOAD = 20 * 1024 * 1024
+# A running batch refreshes its lease every chunk (issuer.batch.LEASE is 120 s); past this, its
+# runner is gone and the page offers to resume.
+STALLED_AFTER = timedelta(seconds=150)
 TABLE_LIMIT = 500  # beyond this, the table shows only the rows to correct
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,40}\.(csv|xlsx|txt)$")
+KEEP_UPLOAD = 24 * 3600.0  # seconds a checked file waits for « Délivrer »
 _SHOWN = ("email", "telephone", "identifiant", "nir", "nom", "niveau")
 
 
@@ -62,6 +71,16 @@ def _uploads(request: Request) -> Path:
     folder = Path(request.app.state.settings.home) / "envois"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def forget_abandoned_uploads(folder: Path, *, now: float, older_than: float = KEEP_UPLOAD) -> int:
+    """Delete checked files nobody issued (they may hold personal data; A4 retention)."""
+    removed = 0
+    for path in folder.iterdir():
+        if _TOKEN.match(path.name) and path.stat().st_mtime < now - older_than:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 def _form_page(
@@ -204,6 +223,7 @@ async def dry_run_page(
     if not isinstance(upload, UploadFile) or not upload.filename:
         errors.add("fichier", gettext("Choisissez le fichier à envoyer."))
     elif row is not None:
+        forget_abandoned_uploads(_uploads(request), now=time.time())
         try:
             token = await _save(upload, _uploads(request))
         except ValueError as exc:
@@ -314,6 +334,12 @@ def progress_page(
     with session_scope(ctx(request).engine, write=False) as session:
         achievement = session.get(Achievement, batch.achievement_id)
     done = progress.state == "completed"
+    now = ctx(request).now()
+    # Pending and never started, or running without a fresh lease: nobody is issuing it.
+    since = batch.started_at if progress.state == "running" else batch.created_at
+    if since is not None and since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    stalled = not done and since is not None and since + STALLED_AFTER < now
     return render(
         request,
         "formateur/serie_suivi.html",
@@ -323,9 +349,26 @@ def progress_page(
             "progress": progress,
             "done": done,
             "name": achievement.name if achievement else "",
-            "refresh": not done,
+            "refresh": not done and not stalled,
+            "stalled": stalled,
+            "acting": principal.in_organisation(batch.organisation_id, *ACTORS),
         },
     )
+
+
+@router.post("/{batch_id}/reprendre", dependencies=ACT)
+def resume(
+    batch_id: str,
+    request: Request,
+    background: BackgroundTasks,
+    principal: Annotated[Principal, Depends(ACTOR)],
+) -> Response:
+    """Finish a batch whose runner stopped: only pending rows are issued, never twice."""
+    batch = _batch(request, principal, batch_id)
+    require_org(principal, batch.organisation_id)
+    if batch.state != "completed":
+        background.add_task(_run, ctx(request), batch.id)
+    return RedirectResponse(f"/formateur/serie/{batch.id}", status_code=303)
 
 
 @router.get("/{batch_id}/resultat.csv", dependencies=[Depends(READER)])

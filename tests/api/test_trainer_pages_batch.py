@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
@@ -168,3 +169,54 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused_next_to_the_field(trainer: 
     assert 'href="#fichier"' in response.text
     assert 'id="fichier-erreur"' in response.text
     assert structure_problems(response.text) == []
+
+
+def test_a_batch_whose_runner_stopped_can_be_resumed_without_duplicates(trainer: Trainer) -> None:
+    from datetime import timedelta
+
+    from issuer.batch import submit_batch
+    from storage.tables import BatchState
+    from tests.api.webapp_fixtures import NOW
+
+    path = trainer.web.home / "lot.csv"
+    path.write_bytes(twenty_rows())
+    batch, _ = submit_batch(trainer.ctx, trainer.achievement_id, path)
+    with session_scope(trainer.ctx.engine) as session:
+        stored = session.get(IssuanceBatch, batch.id)
+        assert stored is not None
+        stored.state = BatchState.RUNNING
+        stored.started_at = NOW - timedelta(minutes=10)  # a runner that died long ago
+        session.add(stored)
+    page = trainer.client.get(f"/formateur/serie/{batch.id}", headers=HTML)
+    assert 'http-equiv="refresh"' not in page.text
+    assert "Reprendre la délivrance" in page.text
+    resumed = trainer.client.post(
+        f"/formateur/serie/{batch.id}/reprendre",
+        data={"csrf_token": hidden(page.text, "csrf_token")},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert resumed.status_code == 303
+    done = trainer.client.get(resumed.headers["location"], headers=HTML)
+    assert "18 badges délivrés" in done.text
+    with session_scope(trainer.ctx.engine, write=False) as session:
+        assert len(session.exec(select(Credential)).all()) == 18
+
+
+def test_checked_files_nobody_issued_are_forgotten_after_a_day(tmp_path: Path) -> None:
+    import os
+
+    from api.trainer_batch import forget_abandoned_uploads
+
+    old = tmp_path / ("a" * 24 + ".csv")
+    fresh = tmp_path / ("b" * 24 + ".csv")
+    other = tmp_path / "notes.txt"
+    for path in (old, fresh, other):
+        path.write_text("email\n")
+    os.utime(old, (1_000, 1_000))
+    os.utime(other, (1_000, 1_000))
+    os.utime(fresh, (100_000, 100_000))
+    assert forget_abandoned_uploads(tmp_path, now=100_000) == 1
+    assert not old.exists()
+    assert fresh.exists()
+    assert other.exists()  # not one of ours
