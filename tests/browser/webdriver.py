@@ -75,8 +75,12 @@ class Browser:
         size = VIEWPORTS[viewport]
         options: dict[str, Any] = {
             "binary": str(CHROMIUM),
+            # A French visitor: pages follow Accept-Language when no language was chosen.
+            "prefs": {"intl.accept_languages": "fr-FR,fr"},
             "args": [
                 *FLAGS,
+                "--lang=fr-FR",
+                "--accept-lang=fr-FR,fr",
                 f"--user-data-dir={self.profile}",
                 f"--window-size={size['width']},{size['height']}",
             ],
@@ -158,6 +162,10 @@ class Browser:
 
     def type(self, css: str, text: str) -> None:
         self._s("POST", f"/element/{self.find(css)}/value", {"text": text})
+
+    def clear_cookies(self) -> None:
+        """Forget who is signed in (another person takes the phone)."""
+        self._s("DELETE", "/cookie")
 
     def execute(self, script: str, *args: Any) -> Any:
         return self._s("POST", "/execute/sync", {"script": script, "args": list(args)})
