@@ -11,7 +11,7 @@ every action is a link or a form. One ``h1`` per page, a label on every field.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -41,7 +41,7 @@ from wallet.claims import normalise_claim_code, redeem_claim
 from wallet.context import WalletContext, WalletError
 from wallet.export import export_archive
 from wallet.holders import active_custody, erase_wallet
-from wallet.items import ImportOutcome, get_item, import_badge, list_items
+from wallet.items import ImportOutcome, get_item, import_badge, list_items, refresh, refresh_stale
 from wallet.presentations import has_presentation_consent
 from wallet.progress import group_by_referential
 from wallet.shares import (
@@ -96,6 +96,7 @@ def datetime_text(value: datetime) -> str:
     return f"{format_date(value)} à {value:%H:%M} (UTC)"
 
 
+STALE_AFTER = timedelta(hours=24)
 ACTING_FOR = "atouts_agir_pour"  # a counsellor acting for a wallet in their custody (pages)
 
 
@@ -160,6 +161,8 @@ def wallet_home(request: Request) -> HTMLResponse:
     wallet_id = signed_in_wallet(ctx, request)
     if wallet_id is None:
         return render_page(request, "entree.html")
+    # Verdicts older than a day are checked again: a withdrawn badge must not look valid.
+    refresh_stale(ctx, wallet_id, max_age=STALE_AFTER)
     with session_scope(ctx.engine, write=False) as session:
         wallet = session.get(Wallet, wallet_id)
         items = list_items(session, wallet_id)
@@ -364,8 +367,7 @@ def badge_page(item_id: str, request: Request) -> Response:
     if wallet_id is None:
         return to_entry()
     try:
-        with session_scope(ctx.engine, write=False) as session:
-            item = get_item(session, wallet_id, item_id)
+        item = refresh(ctx, wallet_id, item_id)  # "still valid?" is answered now
     except WalletError as error:
         return render_page(
             request,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -40,6 +40,8 @@ __all__ = [
     "import_badge",
     "list_items",
     "media_type_of",
+    "refresh",
+    "refresh_stale",
 ]
 
 MAX_IMPORT_BYTES = 8 * 1024 * 1024
@@ -220,3 +222,30 @@ def get_item(session: Session, wallet_id: str, item_id: str) -> WalletItem:
 def reverify(ctx: WalletContext, item: WalletItem) -> VerificationReport:
     """Verify the stored bytes again now (status may have changed since the import)."""
     return verify(bytes(item.original_bytes), options=ctx.verify_options())
+
+
+def refresh(ctx: WalletContext, wallet_id: str, item_id: str) -> WalletItem:
+    """Verify one kept badge again now and keep the new report (an issuer may have withdrawn it
+    since it arrived; the badge page must say whether it is *still* valid)."""
+    with session_scope(ctx.engine, write=False) as session:
+        item = get_item(session, wallet_id, item_id)
+    report = reverify(ctx, item)
+    with session_scope(ctx.engine) as session:
+        row = get_item(session, wallet_id, item_id)
+        row.verdict = str(report.verdict)
+        row.verification_report = report.to_json_dict()
+        row.verified_at = ctx.now()
+        session.add(row)
+        session.flush()
+        _index_competences(session, row)
+        return row
+
+
+def refresh_stale(ctx: WalletContext, wallet_id: str, *, max_age: timedelta) -> int:
+    """Re-verify the badges verified longer than ``max_age`` ago; returns how many."""
+    limit = ctx.now() - max_age
+    with session_scope(ctx.engine, write=False) as session:
+        stale = [i.id for i in list_items(session, wallet_id) if i.verified_at < limit]
+    for item_id in stale:
+        refresh(ctx, wallet_id, item_id)
+    return len(stale)

@@ -3,13 +3,15 @@ shows "verified", withdrawal and expiry answer "gone" (issue 6, "What must hold"
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlmodel import select
 
 from issuer.context import IssuerContext
 from issuer.status import change_status
 from storage.engine import session_scope
-from storage.tables import Claim, Share, ShareAccess, User, WalletCompetence
+from storage.tables import Claim, Share, ShareAccess, User, WalletCompetence, WalletItem
 from tests.wallet.fixtures import Clock, issue_with_claim_code
 from verifier.report import Verdict
 from wallet.access import redeem_personal_link, session_user
@@ -180,3 +182,24 @@ def test_progress_says_which_blocks_are_acquired_and_which_are_to_do(
     assert ProgressState.TO_DO in states.values()
     assert "acquis" in plaquiste.sentence()
     assert "à faire" in plaquiste.sentence()
+
+
+def test_a_badge_withdrawn_by_its_issuer_shows_as_not_valid_once_checked_again(
+    wctx: WalletContext, ictx: IssuerContext, btp_achievements: dict[str, str], clock: Clock
+) -> None:
+    from wallet.items import refresh_stale
+
+    issued = issue_with_claim_code(ictx, btp_achievements["secu"])
+    claimed = redeem_claim(wctx, issued.claim_code or "", display_name="Samir")
+    change_status(ictx, issued.row_id, action="revoke", reason="erreur")
+    clock.advance(hours=1)
+    assert refresh_stale(wctx, claimed.wallet_id, max_age=timedelta(hours=24)) == 0
+    clock.advance(hours=24)
+    assert refresh_stale(wctx, claimed.wallet_id, max_age=timedelta(hours=24)) == 1
+    with session_scope(wctx.engine, write=False) as session:
+        item = session.get(WalletItem, claimed.imported.item.id)
+        assert item is not None
+        assert item.verdict == Verdict.NOT_VERIFIED
+        assert "revoked" in str(item.verification_report)
+        # a withdrawn badge no longer counts for matching
+        assert session.exec(select(WalletCompetence)).all() == []
