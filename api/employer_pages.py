@@ -98,20 +98,36 @@ def _new_id(title: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class LevelChoice:
-    node: str
+    """A level offered in the form. ``value`` is the level's rank as text: what the job stores
+    (``job_requirements.expected_level`` is short; ``matching`` reads a rank directly)."""
+
+    value: str
     label: str
 
 
 def _levels(matcher: Matcher) -> list[LevelChoice]:
-    """The levels of every loaded referential that has levels, lowest first."""
+    """One choice per rank, lowest first, named by the levels of that rank."""
     tables = matcher.tables
-    nodes = matcher.graph.nodes_of_type(NodeType.LEVEL)
-    ordered = sorted(nodes, key=lambda n: (tables.referential(n) or "", tables.level_rank(n) or 0))
-    return [LevelChoice(n, tables.label(n)) for n in ordered]
+    names: dict[int, list[str]] = {}
+    for node in matcher.graph.nodes_of_type(NodeType.LEVEL):
+        rank = tables.level_rank(node)
+        if rank is not None:
+            label = tables.label(node)
+            if label not in names.setdefault(rank, []):
+                names[rank].append(label)
+    return [LevelChoice(str(rank), " / ".join(names[rank])) for rank in sorted(names)]
+
+
+def _level_label(value: str | None, levels: list[LevelChoice]) -> str:
+    if not value:
+        return ""
+    found = next((c.label for c in levels if c.value == value), None)
+    return found or value
 
 
 def _requirement_rows(job: Job, matcher: Matcher) -> list[dict[str, Any]]:
     tables = matcher.tables
+    levels = _levels(matcher)
     rows = []
     for position, req in enumerate(job.requirements):
         kind = tables.node_type(req.node)
@@ -123,7 +139,7 @@ def _requirement_rows(job: Job, matcher: Matcher) -> list[dict[str, Any]]:
                 "kind": _node_kind_word(kind),
                 "mandatory": req.mandatory,
                 "level": req.level,
-                "level_label": tables.label(req.level) if req.level else "",
+                "level_label": _level_label(req.level, levels),
             }
         )
     return rows
@@ -251,7 +267,7 @@ def _level(value: str, matcher: Matcher) -> str | None:
     value = value.strip()
     if not value:
         return None
-    if matcher.tables.node_type(value) is not NodeType.LEVEL:
+    if value not in {c.value for c in _levels(matcher)}:
         raise ApiProblem(422, "request_invalid", _("Ce niveau n'existe pas."))
     return value
 
