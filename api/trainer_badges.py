@@ -101,13 +101,16 @@ def issued_list(request: Request, principal: Annotated[Principal, Depends(READER
     statement = statement.order_by(col(Credential.issued_at).desc(), col(Credential.id))
     with session_scope(ctx(request).engine, write=False) as session:
         found = session.exec(statement.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).all()
+    now = ctx(request).now()
     rows = [
         {
             "id": credential.id,
             "name": achievement_row.name,
             "who": _who(recipient),
             "issued": credential.issued_at,
-            "status": status_view(str(credential.state)),
+            "status": status_view(
+                str(credential.state), valid_until=credential.valid_until, now=now
+            ),
         }
         for credential, achievement_row, recipient in found[:PAGE_SIZE]
     ]
@@ -161,7 +164,9 @@ def _detail(
             "row": row,
             "name": achievement.name if achievement else "Badge",
             "who": _who(recipient_of(request, row.id)),
-            "status": status_view(str(row.state)),
+            "status": status_view(
+                str(row.state), valid_until=row.valid_until, now=ctx(request).now()
+            ),
             "state": str(row.state),
             "verification_url": urls.verification_page(credential_url),
             "suspendable": _suspendable(request, row.id),

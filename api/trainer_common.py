@@ -8,6 +8,7 @@ reviewers only read. Each action is also bound to the organisation of what it to
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -119,8 +120,14 @@ class FormErrors:
         return list(self.messages.items())
 
 
-def status_view(state: str) -> dict[str, Any]:
+def status_view(
+    state: str, *, valid_until: datetime | None = None, now: datetime | None = None
+) -> dict[str, Any]:
     """Words and an icon for a badge's state (never colour alone: WCAG 1.4.1)."""
+    if valid_until is not None and valid_until.tzinfo is None:
+        valid_until = valid_until.replace(tzinfo=UTC)
+    if state == CredentialState.ACTIVE and valid_until and now and valid_until <= now:
+        return {"icon": "⌛", "words": gettext("Expiré"), "css": "etat-suspendu"}
     if state == CredentialState.REVOKED:
         return {"icon": "✖", "words": gettext("Retiré (révoqué)"), "css": "etat-retire"}
     if state == CredentialState.SUSPENDED:

@@ -350,3 +350,18 @@ def test_an_employer_endorses_an_achievement_with_a_signed_endorsement(trainer: 
     assert verify_with_app(employer, endorsement.content).verdict == "verified"
     # A trainer is not an employer: the form is not theirs.
     assert trainer.client.get("/recommander", headers=HTML).status_code == 403
+
+
+def test_a_state_is_words_and_an_icon_and_an_expired_badge_says_so() -> None:
+    from datetime import UTC, datetime
+
+    from api.trainer_common import status_view
+
+    now = datetime(2026, 3, 2, tzinfo=UTC)
+    assert status_view("active") == {"icon": "✔", "words": "Valable", "css": "etat-valable"}
+    assert status_view("suspended")["words"] == "Suspendu"
+    assert status_view("revoked")["icon"] == "✖"
+    naive = datetime(2026, 3, 1, tzinfo=UTC).replace(tzinfo=None)  # as SQLite gives it back
+    expired = status_view("active", valid_until=naive, now=now)
+    assert expired["words"] == "Expiré"
+    assert status_view("revoked", valid_until=naive, now=now)["icon"] == "✖"
