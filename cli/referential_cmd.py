@@ -237,6 +237,8 @@ def _show(args: argparse.Namespace) -> int:
         f"  identifiant : {ref.slug}   version : {ref.version}   statut : {_STATUS_FR[ref.status]}"
     )
     print(f"  adresse : {info['url']}")
+    if ref.replaces:
+        print(f"  remplace la version {ref.replaces}")
     if ref.licence:
         print(f"  licence : {ref.licence}")
     if ref.organisations:

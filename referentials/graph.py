@@ -31,6 +31,7 @@ from referentials.model import (
     Referential,
     ReferentialError,
     RelationType,
+    version_key,
 )
 from referentials.queries import AncestorTables, LcaResult
 
@@ -78,6 +79,8 @@ class SkillsGraph:
         self._edges_of: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
         self._nodes_of: dict[tuple[str, str], list[str]] = {}
         self._definers: dict[str, set[tuple[str, str]]] = {}
+        # Node -> each referential's own attributes, only for nodes two referentials define.
+        self._definitions: dict[str, dict[tuple[str, str], dict[str, Any]]] = {}
         self._closures: dict[tuple[str, str], dict[str, tuple[str, ...]]] = {}
         self._tables = AncestorTables(self._parents)
 
@@ -104,17 +107,29 @@ class SkillsGraph:
         self._check_acyclic(referential, hierarchy_edges, dict(nodes))
 
         graph = self.graph
+        node_attrs = graph._node  # plain dicts: this loop runs once per item (ESCO: 17,000)
+        definers_of = self._definers
+        merged: list[tuple[str, dict[str, Any]]] = []
         for node, attrs in nodes:
-            existing = graph.nodes.get(node)
+            existing = node_attrs.get(node)
             if existing is None:
                 continue
-            # The same URI defined by two referentials (ESCO EN + FR): merge the labels.
-            attrs["labels"] = {**existing.get("labels", {}), **attrs["labels"]}
-            if attrs["type"] is NodeType.EXTERNAL and existing.get("type") is not NodeType.EXTERNAL:
-                # A referential that only names an item of another one (an ``externes`` entry)
-                # must not demote the full definition loaded before it.
-                attrs.update({k: v for k, v in existing.items() if k != "labels"})
+            others = definers_of.get(node)
+            if not others:  # a bare stub some relation named: the definition replaces it
+                continue
+            # The same node defined by two referentials (ESCO EN + FR files, an ``externes``
+            # entry naming a ROME item): keep each definition and merge them by a fixed rule,
+            # so the result does not depend on the order referentials are loaded.
+            definitions = self._definitions.setdefault(node, {})
+            if not definitions:
+                [only] = others
+                definitions[only] = dict(existing)
+            definitions[key] = dict(attrs)
+            merged.append((node, _merge(definitions)))
         graph.add_nodes_from(nodes)
+        for node, attrs in merged:
+            node_attrs[node].clear()
+            node_attrs[node].update(attrs)
         node_map = graph._node  # plain dict membership: this loop runs once per relation end
         stubs = {end for u, v, _, _ in edges for end in (u, v) if end not in node_map}
         graph.add_nodes_from((n, {"type": NodeType.EXTERNAL, "labels": {}}) for n in sorted(stubs))
@@ -138,8 +153,17 @@ class SkillsGraph:
         for node in self._nodes_of.pop(key):
             definers = self._definers.get(node, set())
             definers.discard(key)
+            definitions = self._definitions.get(node)
+            if definitions is not None:
+                definitions.pop(key, None)
+                if len(definitions) <= 1:
+                    del self._definitions[node]
             if definers:
-                continue  # another loaded referential still defines this node
+                # Another loaded referential still defines this node: its definition now.
+                if definitions:
+                    self.graph.nodes[node].clear()
+                    self.graph.nodes[node].update(_merge(definitions))
+                continue
             self._definers.pop(node, None)
             if node not in self.graph:
                 continue
@@ -298,6 +322,21 @@ class SkillsGraph:
 
     def nodes_of_type(self, node_type: NodeType) -> list[str]:
         return sorted(n for n, t in self.graph.nodes(data="type") if t is node_type)
+
+
+def _merge(definitions: dict[tuple[str, str], dict[str, Any]]) -> dict[str, Any]:
+    """One node's attributes from the definitions of several referentials, whatever the order
+    they were loaded in: a full definition wins over an ``external`` one, then the smaller
+    slug, then the later version of the same slug; labels are merged language by language
+    with the same preference."""
+    ordered = sorted(definitions.items(), key=lambda kv: version_key(kv[0][1]), reverse=True)
+    ordered.sort(key=lambda kv: (kv[1].get("type") is NodeType.EXTERNAL, kv[0][0]))
+    labels: dict[str, str] = {}
+    for _, attrs in reversed(ordered):
+        labels.update(attrs.get("labels") or {})
+    winner = dict(ordered[0][1])
+    winner["labels"] = labels
+    return winner
 
 
 def _cycles_from(hierarchy: nx.DiGraph[str], sources: set[str]) -> Iterator[list[str]]:

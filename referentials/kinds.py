@@ -6,6 +6,7 @@ Everything here is re-exported by :mod:`referentials.model`; import it from ther
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "is_uri",
     "item_url",
     "referential_url",
+    "version_key",
 ]
 
 #: Base used when no deployment base URL is given (tests, CLI without settings).
@@ -156,3 +158,9 @@ def referential_url(base: str, slug: str, version: str) -> str:
 def item_url(base: str, slug: str, version: str, kind: ItemKind, code: str) -> str:
     """``{base}/referentials/{slug}/{version}/{kind-plural}/{code}`` (DESIGN §3.1)."""
     return f"{referential_url(base, slug, version)}/{kind.plural}/{code}"
+
+
+def version_key(version: str) -> tuple[tuple[int, int | str], ...]:
+    """Natural order of versions: ``1.2`` < ``1.10``; numbers sort before words."""
+    parts = re.findall(r"\d+|[A-Za-z]+", version)
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts)

@@ -50,6 +50,7 @@ from referentials.kinds import (
     is_uri,
     item_url,
     referential_url,
+    version_key,
 )
 
 __all__ = [
@@ -76,6 +77,7 @@ __all__ = [
     "is_uri",
     "item_url",
     "referential_url",
+    "version_key",
 ]
 
 LangMap = Mapping[str, str]

@@ -22,6 +22,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
+from referentials.kinds import version_key
 from referentials.model import (
     PublishedReferentialError,
     Referential,
@@ -70,12 +71,6 @@ class ReferentialStore(Protocol):
     def get(self, slug: str, version: str | None = None) -> Referential: ...
 
     def list(self) -> list[StoredReferential]: ...
-
-
-def version_key(version: str) -> tuple[tuple[int, int | str], ...]:
-    """Natural order of versions: ``1.2`` < ``1.10``; numbers sort before words."""
-    parts = re.findall(r"\d+|[A-Za-z]+", version)
-    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts)
 
 
 class FilesystemReferentialStore:

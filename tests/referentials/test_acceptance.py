@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cli.main import main
 from referentials.bundled import load_bundled
@@ -149,6 +152,10 @@ def test_a_published_version_is_immutable_from_the_command_line(
     assert main(["referential", "show", "maconnerie-exemple", "--version", "2.0", "--json"]) == 0
     shown = json.loads(capsys.readouterr().out)
     assert (shown["version"], shown["status"], shown["replaces"]) == ("2.0", "draft", "1.0")
+    assert main(["referential", "show", "maconnerie-exemple", "--version", "2.0"]) == 0
+    text = capsys.readouterr().out
+    assert "remplace la version 1.0" in text
+    assert "Agence Exemple (service public de l'emploi)" in text
     assert shown["agreements"] == [
         {
             "version": "2.0",
@@ -313,3 +320,30 @@ def test_blocks_export_to_a_valid_case_file_and_yaml_from_the_command_line(
     kinds = {i.kind for i in store.get(slug, version).items}
     assert {ItemKind.CERTIFICATION, ItemKind.BLOCK, ItemKind.MODULE} <= kinds
     assert RelationType.IS_PART_OF in {r.type for r in store.get(slug, version).relations}
+
+
+def _snapshot(
+    refs: list[Referential],
+) -> tuple[dict[str, dict[str, Any]], list[tuple[str, str, str]]]:
+    graph = build_graph(refs, BASE)
+    nodes = {n: dict(a) for n, a in graph.graph.nodes(data=True)}
+    return nodes, sorted(graph.graph.edges(keys=True))
+
+
+@given(st.permutations(range(6)))
+@settings(max_examples=15, deadline=None)
+def test_the_graph_does_not_depend_on_the_order_referentials_are_loaded(
+    order: list[int],
+) -> None:
+    refs = [*load_bundled(), loads(V1), loads(V2), loads(ADDITIONS)]
+    assert len(refs) == 6
+    assert _snapshot([refs[i] for i in order]) == _snapshot(refs)
+
+
+def test_bundled_and_real_referentials_merge_the_same_whatever_the_order(shared: Path) -> None:
+    refs = [*load_bundled(), *_real_referentials(shared)]
+    expected = _snapshot(refs)
+    assert _snapshot(refs[::-1]) == expected
+    # the definitions (ROME, ESCO) after, then before, the referentials that cite them
+    middle = len(refs) // 2
+    assert _snapshot(refs[middle:] + refs[:middle]) == expected

@@ -276,3 +276,35 @@ def test_closures_of_a_version_are_precomputed_per_container() -> None:
     assert closures[nid("B2")] == (nid("C2"),)
     assert closures[nid("CERT")] == tuple(g.block_closure(nid("CERT")))
     assert g.closures("btp", "1.0") is closures
+
+
+def _defines(slug: str, version: str, label: str, kind: ItemKind, **kw: object) -> Referential:
+    uri = "http://data.europa.eu/esco/skill/x"
+    item = Item("x", kind, {"fr": label}, uri=uri, **kw)  # type: ignore[arg-type]
+    return Referential(slug, version, {"fr": slug}, items=(item,))
+
+
+def test_two_definitions_of_one_node_merge_the_same_whatever_the_order() -> None:
+    uri = "http://data.europa.eu/esco/skill/x"
+    full = _defines("esco", "v1.1.1", "travailler en équipe", ItemKind.COMPETENCE)
+    newer = _defines("esco", "v1.2.0", "travailler en équipe (v1.2)", ItemKind.COMPETENCE)
+    cited = _defines("ap", "1", "Équipe (ESCO)", ItemKind.EXTERNAL, human_code="X")
+    orders = [[full, newer, cited], [cited, newer, full], [newer, cited, full]]
+    results = [dict(build_graph(order, BASE).graph.nodes[uri]) for order in orders]
+    assert results[0] == results[1] == results[2]
+    # a full definition wins over a mere citation; of two versions, the later one
+    assert results[0]["type"] is NodeType.COMPETENCE
+    assert (results[0]["version"], results[0]["labels"]) == (
+        "v1.2.0",
+        {"fr": "travailler en équipe (v1.2)"},
+    )
+    assert "human_code" not in results[0]  # nothing leaks from the losing definition
+
+
+def test_unloading_the_preferred_definition_falls_back_to_the_other() -> None:
+    uri = "http://data.europa.eu/esco/skill/x"
+    full = _defines("esco", "v1.1.1", "travailler en équipe", ItemKind.COMPETENCE)
+    newer = _defines("esco", "v1.2.0", "travailler en équipe (v1.2)", ItemKind.COMPETENCE)
+    g = build_graph([full, newer], BASE)
+    g.remove("esco", "v1.2.0")
+    assert dict(g.graph.nodes[uri]) == dict(build_graph([full], BASE).graph.nodes[uri])
