@@ -39,7 +39,7 @@ __all__ = [
     "state_word",
 ]
 
-WIDTH = 640
+WIDTH = 360  # narrow on purpose: on a 320 px phone the words stay at least 11 px
 _INK = "#1d1d1f"  # 16:1 on white
 _TRACK = "#ffffff"
 _TRACK_LINE = "#5c5c66"  # 6.6:1 on white
@@ -103,21 +103,20 @@ def _head(prefix: str, width: int, height: int, title: str, desc: str) -> list[s
 
 
 def coverage_bars(bars: Sequence[Bar], *, title: str, prefix: str = "couverture") -> Markup:
-    """Horizontal bars, one per block: the label and its need on a first line, then the bar
-    with « held sur total (percent %) — state » written after it."""
-    row = 52
-    height = max(1, len(bars)) * row + 8
+    """Horizontal bars, one per block: the label on a first line, the bar, then « need ·
+    held sur total (percent %) — state » written under it (three lines: fits a phone)."""
+    row = 74
+    height = max(1, len(bars)) * row + 4
     desc = "; ".join(f"{b.label} ({b.need}) : {b.words()}, {b.state}" for b in bars) or _(
         "Aucun bloc à montrer."
     )
     parts = _head(prefix, WIDTH, height, title, desc)
-    track = 300
+    track = WIDTH - 8
     for n, bar in enumerate(bars):
         y = 4 + n * row
         parts.append(
             f'<text x="4" y="{y + 14}" font-size="14" fill="{_INK}" {_FONT}>'
-            f"{escape(_clip(bar.label, 64))} "
-            f'<tspan font-weight="700">({escape(bar.need)})</tspan></text>'
+            f"{escape(_clip(bar.label, 46))}</text>"
         )
         dashed = "" if bar.mandatory else ' stroke-dasharray="6 4"'
         parts.append(
@@ -130,7 +129,8 @@ def coverage_bars(bars: Sequence[Bar], *, title: str, prefix: str = "couverture"
                 f'<rect x="4" y="{y + 22}" width="{filled}" height="20" rx="3" fill="{_FILL}"/>'
             )
         parts.append(
-            f'<text x="{track + 14}" y="{y + 37}" font-size="14" fill="{_INK}" {_FONT}>'
+            f'<text x="4" y="{y + 60}" font-size="14" fill="{_INK}" {_FONT}>'
+            f'<tspan font-weight="700">{escape(bar.need)}</tspan> · '
             f"{escape(bar.words())} — {escape(bar.state)}</text>"
         )
     parts.append("</svg>")
@@ -141,18 +141,17 @@ def coverage_table(bars: Sequence[Bar], *, caption: str) -> Markup:
     """The text version of :func:`coverage_bars`."""
     head = (
         f"<th scope='col'>{escape(_('Bloc'))}</th>"
-        f"<th scope='col'>{escape(_('Exigence'))}</th>"
         f"<th scope='col'>{escape(_('Compétences réunies'))}</th>"
         f"<th scope='col'>{escape(_('État'))}</th>"
     )
     rows = "".join(
-        f"<tr><th scope='row'>{escape(b.label)}</th><td>{escape(b.need)}</td>"
+        f"<tr><th scope='row'>{escape(b.label)} ({escape(b.need)})</th>"
         f"<td>{escape(b.words())}</td><td>{escape(b.state)}</td></tr>"
         for b in bars
     )
     return Markup(  # noqa: S704 - escaped above
-        f"<table class='chart-table'><caption>{escape(caption)}</caption>"
-        f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+        f"<div class='table-scroll'><table class='chart-table'><caption>{escape(caption)}"
+        f"</caption><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>"
     )
 
 
@@ -196,14 +195,14 @@ def competence_map(groups: Sequence[MapGroup], *, title: str, prefix: str = "car
     for group in groups:
         parts.append(
             f'<text x="4" y="{y + 16}" font-size="16" font-weight="700" fill="{_INK}" {_FONT}>'
-            f"{escape(_clip(group.label, 70))}</text>"
+            f"{escape(_clip(group.label, 34))}</text>"
         )
         y += 26
         for block in group.blocks:
             words = _("%(held)d sur %(total)d") % {"held": block.held, "total": len(block.tiles)}
             parts.append(
                 f'<text x="4" y="{y + 14}" font-size="14" fill="{_INK}" {_FONT}>'
-                f"{escape(_clip(block.label, 64))} — {escape(words)}</text>"
+                f"{escape(_clip(block.label, 34))} — {escape(words)}</text>"
             )
             y += 22
             for n, tile in enumerate(block.tiles):

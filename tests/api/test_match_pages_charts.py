@@ -38,7 +38,7 @@ def test_coverage_bars_are_a_named_image_with_the_numbers_written() -> None:
     assert "1 sur 3 (33 %) — en partie" in words
     # The filled part is proportional; an optional block's track is dashed (not colour alone).
     rects = root.findall(f"{SVG}rect")
-    assert [r.get("width") for r in rects] == ["300", "300", "300", "100"]
+    assert [r.get("width") for r in rects] == ["352", "352", "352", "117"]
     assert rects[2].get("stroke-dasharray") == "6 4"
     assert rects[0].get("stroke-dasharray") is None
 
@@ -47,7 +47,7 @@ def test_coverage_table_is_the_same_data_in_text() -> None:
     table = str(coverage_table([Bar("Bloc A", 0, 2)], caption="Texte"))
     assert "<caption>Texte</caption>" in table
     assert re.search(
-        r"<th scope='row'>Bloc A</th><td>obligatoire</td><td>0 sur 2 \(0 %\)</td>"
+        r"<th scope='row'>Bloc A \(obligatoire\)</th><td>0 sur 2 \(0 %\)</td>"
         r"<td>pas encore</td>",
         table,
     )
