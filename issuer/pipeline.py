@@ -1,13 +1,15 @@
-"""Pipelined bulk issuance: chunk *k* is signed in worker processes while chunk *k-1* is
-stored and chunk *k+1* prepared (issue 4 benchmark; ``badges.proofs.bulk.BulkSigner``).
+"""Pipelined bulk issuance: while chunk *k* is signed, chunk *k-1* is stored (issue 4 benchmark).
 
-Data Integrity signing is CPU-bound Python, so one process cannot sign and keep the database
-busy at the same time. Here the calling thread prepares a chunk (its status indexes reserved in
-a short transaction, ``issuer.bulk.prepare_group``), hands the unsigned documents to a
-:class:`~badges.proofs.bulk.BulkSigner` from a helper thread (which only waits on the pool's
-pipes, so the GIL stays with the caller), and meanwhile stores the previous chunk — credentials,
-recipients, claims, allocation links and the rows' move out of ``pending`` in one transaction
-(``issuer.bulk.store_group``). Nothing is handed out before that transaction commits.
+Signing is CPU-bound Python; storing is mostly waiting on the database (SQLite's C code and
+fsync, PostgreSQL round trips), which releases the GIL. So the calling thread prepares a chunk
+(its status indexes reserved in a short transaction, ``issuer.bulk.prepare_group``) and signs
+it — in this process, or in worker processes (``badges.proofs.bulk.BulkSigner``) when
+``processes`` > 1 — while a helper thread stores the previous chunk: credentials, recipients,
+claims, outbox messages, allocation links and the rows' move out of ``pending`` in one
+transaction (``issuer.bulk.store_group``). Nothing is handed out before that commit.
+
+Order per step: sign *k* (the helper stores *k-1* meanwhile) → wait for *k-1* → prepare *k+1*
+→ hand *k* to the helper; so a preparation never waits behind a store for SQLite's write lock.
 
 A crash between preparing and storing leaves that chunk's reserved indexes unused (never
 reused, harmless) and its rows pending: ``resume`` issues them once.
@@ -15,12 +17,13 @@ reused, harmless) and its rows pending: ``resume`` issues them once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 
-from badges.proofs.bulk import BulkOutcome, BulkSigner
+from badges.proofs.bulk import BulkSigner
 from issuer.batch import (
     ChunkRows,
     RowHook,
@@ -29,7 +32,7 @@ from issuer.batch import (
     specs_for,
     write_row_updates,
 )
-from issuer.bulk import Draft, prepare_group, set_signed, store_group
+from issuer.bulk import Draft, prepare_group, set_signed, sign_drafts, store_group
 from issuer.context import IssuerContext, iso
 from issuer.issuance import IssueSpec, Signer
 from issuer.service import load_signer
@@ -46,7 +49,6 @@ class _Prepared:
     specs: list[tuple[int, int, IssueSpec]]
     failed: list[dict[str, Any]]
     drafts: list[Draft]
-    signing: Future[list[BulkOutcome]]
 
 
 def run_pipelined(
@@ -64,32 +66,58 @@ def run_pipelined(
         signer, achievement = load_signer(ctx, session, batch.achievement_id)
         lists = {p: active_list(ctx, session, signer.org, p) for p in StatusPurpose}
     created = iso(ctx.now())
-    bulk = BulkSigner(
-        signer.pair,
-        processes=processes,
-        cryptosuite=suite,
-        verification_method=signer.key_row.verification_method,
-        created=created,
-    )
-    previous: _Prepared | None = None
-    with bulk, ThreadPoolExecutor(max_workers=1, thread_name_prefix="atouts-sign") as thread:
-        for rows in chunks:
-            current = _prepare(ctx, batch, rows, signer, achievement, lists, suite, suspendable)
-            documents = [d.document for d in _signable(current.drafts) if d.document is not None]
-            current.signing = thread.submit(bulk.sign_all, documents)
-            if previous is not None:
-                _store(ctx, batch, previous, signer, achievement, hook)
+    source: Iterator[ChunkRows] = iter(chunks)
+
+    def prepare_next() -> _Prepared | None:
+        rows = next(source, None)
+        if rows is None:
+            return None
+        return _prepare(ctx, batch, rows, signer, achievement, lists, suite, suspendable)
+
+    with ExitStack() as stack:
+        pool: BulkSigner | None = None
+        if processes > 1:
+            pool = stack.enter_context(
+                BulkSigner(
+                    signer.pair,
+                    processes=processes,
+                    cryptosuite=suite,
+                    verification_method=signer.key_row.verification_method,
+                    created=created,
+                )
+            )
+        helper = stack.enter_context(
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="atouts-store")
+        )
+        storing: Future[None] | None = None
+        current = prepare_next()
+        while current is not None:
+            _sign(current, signer, pool, created)
+            if storing is not None:
+                storing.result()
                 if progress is not None:
                     progress()
-            previous = current
-        if previous is not None:
-            _store(ctx, batch, previous, signer, achievement, hook)
+            following = prepare_next()
+            storing = helper.submit(_store, ctx, batch, current, signer, achievement, hook)
+            current = following
+        if storing is not None:
+            storing.result()
             if progress is not None:
                 progress()
 
 
 def _signable(drafts: list[Draft]) -> list[Draft]:
     return [d for d in drafts if d.error is None and d.document is not None]
+
+
+def _sign(prepared: _Prepared, signer: Signer, pool: BulkSigner | None, created: str) -> None:
+    if pool is None:
+        sign_drafts(signer, prepared.drafts, created)
+        return
+    todo = _signable(prepared.drafts)
+    results = pool.sign_all([d.document for d in todo if d.document is not None])
+    for draft, result in zip(todo, results, strict=True):
+        set_signed(draft, result.signed, result.error_code, result.error_message)
 
 
 def _prepare(
@@ -116,8 +144,7 @@ def _prepare(
             lists=lists,
             now=now,
         )
-    done: Future[list[BulkOutcome]] = Future()
-    return _Prepared(rows, specs, list(failed), drafts, done)
+    return _Prepared(rows, specs, failed, drafts)
 
 
 def _store(
@@ -128,9 +155,6 @@ def _store(
     achievement: Achievement,
     hook: RowHook | None,
 ) -> None:
-    results = prepared.signing.result()
-    for draft, result in zip(_signable(prepared.drafts), results, strict=True):
-        set_signed(draft, result.signed, result.error_code, result.error_message)
     now = ctx.now()
     with session_scope(ctx.engine) as session:
         still_pending = lock_pending(session, [row_id for row_id, _, _ in prepared.rows])

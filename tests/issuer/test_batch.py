@@ -177,12 +177,13 @@ def test_every_status_index_is_unique_after_a_batch(
     assert len(ids) == len(set(ids)) == 30
 
 
-def test_pipelined_batch_signs_in_worker_processes_and_issues_each_row_once(
-    ctx: IssuerContext, achievement_id: str, tmp_path: Path
+@pytest.mark.parametrize("processes", [1, 2])
+def test_pipelined_batch_issues_each_row_once(
+    ctx: IssuerContext, achievement_id: str, tmp_path: Path, processes: int
 ) -> None:
     lines = [*good_lines(59), "pas-une-adresse;;X;N1;;", "b@example.org;;Y;N9;;"]
     batch, _ = submit_batch(ctx, achievement_id, write_csv(tmp_path, lines))
-    progress = run_batch(ctx, batch.id, processes=2, chunk=20)
+    progress = run_batch(ctx, batch.id, processes=processes, pipeline=True, chunk=20)
     assert (progress.issued, progress.failed, progress.pending) == (59, 2, 0)
     with session_scope(ctx.engine, write=False) as session:
         pairs = session.exec(
