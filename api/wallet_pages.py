@@ -11,6 +11,7 @@ every action is a link or a form. One ``h1`` per page, a label on every field.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -117,6 +118,15 @@ def to_entry() -> RedirectResponse:
     return RedirectResponse("/portefeuille", status_code=303)
 
 
+_MARKS = re.compile(r"(\*\*|__|`)")
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*", re.MULTILINE)
+
+
+def plain_text(markdown: str) -> str:
+    """OB 3.0 narratives may be Markdown: show their words without the marks (never as HTML)."""
+    return _HEADING.sub("", _MARKS.sub("", markdown)).strip()
+
+
 def badge_view(item: WalletItem, report: VerificationReport | None = None) -> dict[str, Any]:
     """What a page shows of one badge (report: today's verification, else the stored one)."""
     summary = item.summary
@@ -137,7 +147,7 @@ def badge_view(item: WalletItem, report: VerificationReport | None = None) -> di
         "issuer": summary.get("issuer_name") or item.issuer_id,
         "issuer_named": bool(summary.get("issuer_name")),
         "competences": summary.get("competences", []),
-        "criteria": summary.get("criteria", ""),
+        "criteria": plain_text(str(summary.get("criteria", ""))),
         "results": summary.get("results", []),
         "evidence": summary.get("evidence", []),
         "image": summary.get("image"),
