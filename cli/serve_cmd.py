@@ -4,11 +4,14 @@
 ``ATOUTS_HOME`` first, seeds the demonstration data (``api.demo``) and prints the address and
 how to sign in as each demo person. Without ``--demo`` a database that is not migrated stops the
 server with storage's message (``atouts db upgrade``), before anything is served.
+``ATOUTS_RATE_LIMITS=off`` turns the per-client rate limits off (load measurements, or a proxy
+in front that already limits).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -48,7 +51,13 @@ def prepare(host: str, port: int, *, demo: bool) -> Any:
             upgrade(engine)
         finally:
             engine.dispose()
-    app = create_app(settings)
+    limiter = None
+    if os.environ.get("ATOUTS_RATE_LIMITS", "").lower() == "off":
+        # For load measurements (bench.webapp) or behind a proxy that already limits.
+        from api.security import RateLimiter
+
+        limiter = RateLimiter(rules=[])
+    app = create_app(settings, rate_limiter=limiter)
     app_engine(app)  # refuses an unmigrated database now, not at the first request
     if demo:
         from api.demo import seed_demo
