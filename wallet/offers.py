@@ -144,11 +144,8 @@ def create_offer(ctx: WalletContext, wallet_id: str, item_id: str) -> CreatedOff
         "grants": {
             PRE_AUTHORIZED_GRANT: {
                 "pre-authorized_code": code,
-                "tx_code": {
-                    "input_mode": "numeric",
-                    "length": 6,
-                    "description": "Le code à 6 chiffres affiché sur votre écran",
-                },
+                # No description: the page says it, and a shorter offer is an easier QR code.
+                "tx_code": {"input_mode": "numeric", "length": 6},
             }
         },
     }
