@@ -23,6 +23,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import select
 
+from api.audit import audit_request
 from api.auth import Principal, Role, require_roles
 from api.charts import (
     MapBlock,
@@ -206,11 +207,19 @@ def change_visibility(
         )
     if choix not in ("oui", "non"):
         raise ApiProblem(422, "request_invalid", _("Choisissez oui ou non."))
+    disclosure = {"display_name": montrer_nom == "oui", "badges": montrer_badges == "oui"}
     with session_scope(engine_of(request)) as session:
         if choix == "oui":
-            disclosure = {"display_name": montrer_nom == "oui", "badges": montrer_badges == "oui"}
             store.opt_in(session, wallet_id, disclosure)
         else:
             store.withdraw(session, wallet_id)
+    # Being found is a kind of sharing: audited like shares (random ids only, no name).
+    audit_request(
+        request,
+        "matching.opt_in" if choix == "oui" else "matching.withdraw",
+        "wallet",
+        wallet_id,
+        details=disclosure if choix == "oui" else None,
+    )
     target = f"/metiers-proches/visibilite?portefeuille={quote(wallet_id)}&fait={choix}"
     return RedirectResponse(target, status_code=303)

@@ -10,7 +10,7 @@ from sqlmodel import select
 from api.demo import DEMO_PEOPLE, seed_demo
 from matching import store
 from storage.engine import session_scope
-from storage.tables import Consent, ConsentScope, MatchingOptIn, User
+from storage.tables import AuditEvent, Consent, ConsentScope, MatchingOptIn, User
 from tests.api.page_checks import english_words, structure_problems
 from tests.api.test_employer_pages import (
     ATTITUDE,
@@ -115,6 +115,12 @@ def test_opting_in_shows_only_what_was_agreed_and_withdrawing_removes_at_once(we
     _choose(person, wallet, choix="non")
     with session_scope(web.engine, write=False) as session:
         assert session.get(MatchingOptIn, wallet) is None
+        actions = [
+            row.action
+            for row in session.exec(select(AuditEvent).where(AuditEvent.object_id == wallet))
+        ]
+    assert actions.count("matching.opt_in") == 2
+    assert actions.count("matching.withdraw") == 1
     page = employer.get(f"/employeur/postes/{job_id}/candidats").text
     assert "Fanny" not in page
     assert "Personne n°" not in page
