@@ -8,8 +8,10 @@ B4; issue 4 « Bulk issue »).
    against the chosen achievement here, so a wrong level is caught before issuing.
 3. « Délivrer »: the batch is submitted (idempotent: the same file for the same badge type gives
    the same batch, a double click issues nothing twice) and issued in the background; the
-   progress page refreshes itself (``<meta http-equiv="refresh">``, no JavaScript) and announces
-   its counts in an ``aria-live`` region.
+   progress page refreshes itself without JavaScript (``<noscript><meta http-equiv="refresh">``)
+   and shows its counts in an ``aria-live`` region. With JavaScript, a small script
+   (``/static/formateur-suivi.js``) updates that region in place instead of reloading, so it is
+   really announced and nothing reloads under a screen reader (WCAG 2.2.1; axe ``meta-refresh``).
 4. The result file: one line per row with its status (« délivré » / « erreur »).
 
 Between the dry run and « Délivrer » the uploaded file waits under ``ATOUTS_HOME/envois`` with

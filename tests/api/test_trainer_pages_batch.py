@@ -134,7 +134,7 @@ def test_a_batch_still_running_refreshes_itself(trainer: Trainer) -> None:
     path.write_bytes(twenty_rows())
     batch, _ = submit_batch(trainer.ctx, trainer.achievement_id, path)
     page = trainer.client.get(f"/formateur/serie/{batch.id}", headers=HTML)
-    assert '<meta http-equiv="refresh" content="2">' in page.text
+    assert '<noscript><meta http-equiv="refresh" content="2"></noscript>' in page.text
     assert "Délivrance en cours" in page.text
     # The bad address failed when the file was stored; the unknown level fails while issuing.
     assert "19 lignes restantes" in page.text
