@@ -84,3 +84,20 @@ def test_s7_signature_valid_but_key_of_another_party_is_not_verified() -> None:
     assert proof.details["proofs"][0]["signature"] == "valid"
     assert proof.details["proofs"][0]["key_binding"] == "not_bound"
     assert report.verdict == Verdict.NOT_VERIFIED
+
+
+def test_the_acceptance_map_of_issues_2_5_and_9_names_tests_that_exist() -> None:
+    import re
+
+    from tests.conftest import REPO
+
+    text = (REPO / "docs" / "acceptance.md").read_text(encoding="utf-8")
+    sections = [text.split(f"## Issue {n} ", 1)[1].split("\n## ", 1)[0] for n in (2, 5, 9)]
+    named = set(re.findall(r"`(tests/[\w/]+\.py)::(test_\w+)`", "\n".join(sections)))
+    assert len(named) > 40
+    missing = []
+    for path, function in sorted(named):
+        source = (REPO / path).read_text(encoding="utf-8") if (REPO / path).is_file() else ""
+        if not re.search(rf"^def {function}\(", source, re.M):
+            missing.append(f"{path}::{function}")
+    assert not missing, missing
