@@ -40,6 +40,10 @@ class LocalFirstFetcher:
         from wallet.local_fetch import StoredDocumentFetcher
 
         base = str(self.app.state.settings.base_url)
+        if url.startswith(base + "/credentials/"):
+            found = _own_credential(app_engine(self.app), url)
+            if found is not None:
+                return found
         if url.startswith(base + "/"):
             return StoredDocumentFetcher(app_engine(self.app), self.fallback).fetch(
                 url, accept=accept
@@ -47,6 +51,25 @@ class LocalFirstFetcher:
         if self.fallback is None:
             raise FetchError(f"{url} n'est pas disponible hors ligne")
         return self.fallback.fetch(url, accept=accept)
+
+
+def _own_credential(engine: Engine, url: str) -> FetchResult | None:
+    """A credential this service issued, as its public URL serves it (the link of a QR code)."""
+    from sqlmodel import select
+
+    from storage.engine import session_scope
+    from storage.tables import Credential, CredentialFormat
+
+    with session_scope(engine, write=False) as session:
+        row = session.exec(select(Credential).where(Credential.credential_id == url)).first()
+        if row is None:
+            row = session.get(Credential, url.rstrip("/").rsplit("/", 1)[-1].split("?")[0])
+        if row is None:
+            return None
+        media = (
+            "application/vc+jwt" if row.format == CredentialFormat.JWT else "application/vc+ld+json"
+        )
+        return FetchResult(200, media, row.signed_text.encode("utf-8"), url)
 
 
 def _system_clock() -> datetime:

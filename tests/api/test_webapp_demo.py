@@ -113,3 +113,14 @@ def test_serve_refuses_an_unmigrated_database(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "atouts db upgrade" in result.stderr
+
+
+def test_verification_link_of_a_badge_issued_here_works_offline(web: Web) -> None:
+    seed_demo(web.app)
+    with session_scope(web.engine, write=False) as session:
+        credential = session.exec(select(Credential)).first()
+        assert credential is not None
+    page = web.client.get("/verifier", params={"url": credential.credential_id})
+    assert "Badge authentique" in page.text  # the QR code's link, read from our own database
+    report = web.client.post("/verify", json={"url": credential.credential_id}).json()
+    assert report["verdict"] == "verified"
