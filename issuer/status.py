@@ -171,6 +171,12 @@ def _find_credential(ctx: IssuerContext, session: Session, ref: str) -> Credenti
         credential = session.exec(select(Credential).where(Credential.credential_id == ref)).first()
     if credential is None:
         raise IssuerError(f"badge « {ref} » inconnu", code="credential_not_found", status=404)
+    # A credential id names its lineage (re-issue keeps the id): act on the newest version.
+    while credential.replaced_by_id is not None and ref == credential.credential_id:
+        newer = session.get(Credential, credential.replaced_by_id)
+        if newer is None:
+            break
+        credential = newer
     return credential
 
 

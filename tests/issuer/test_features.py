@@ -146,6 +146,11 @@ def test_reissue_keeps_the_id_and_replaces_per_the_equality_rule(
     assert check(ctx, second.signed_text).verdict == Verdict.VERIFIED
     with pytest.raises(IssuerError):
         issue(ctx, achievement_id, _spec(replaces=first.row_id))
+    # Withdrawing "the badge" by its id withdraws its current version.
+    from issuer.status import change_status
+
+    change_status(ctx, first.credential_id, action="revoke")
+    assert "revoked" in check(ctx, second.signed_text).codes()
 
 
 def test_badge_without_recipient_gets_a_claim_code_redeemed_once(
