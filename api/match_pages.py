@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlmodel import select
+from sqlmodel import col, select
 
 from api.audit import audit_request
 from api.auth import Principal, Role, require_roles
@@ -46,7 +46,7 @@ from matching.model import Holder
 from matching.ranking import Matcher
 from referentials.model import NodeType
 from storage.engine import session_scope
-from storage.tables import MatchingOptIn, WalletItem
+from storage.tables import MatchingOptIn, Wallet, WalletItem
 
 __all__ = ["router", "wallet_map"]
 
@@ -159,6 +159,13 @@ def closest_jobs_page(
             }
         )
     groups = wallet_map(holder, matcher)
+    # A counsellor moves between the people they support (names of those wallets only).
+    others: list[tuple[str, str]] = []
+    custody = sorted((principal.custody_wallet_ids | principal.wallet_ids) - {wallet_id})
+    if principal.custody_wallet_ids and custody:
+        with session_scope(engine_of(request), write=False) as session:
+            rows = session.exec(select(Wallet).where(col(Wallet.id).in_(custody))).all()
+        others = sorted((w.display_name or w.id, w.id) for w in rows)
     own = wallet_id in principal.wallet_ids
     context = {
         "jobs": found,
@@ -168,7 +175,7 @@ def closest_jobs_page(
         "opt_in": _opt_in(request, wallet_id),
         "own": own,
         "wallet_id": wallet_id,
-        "others": sorted(principal.custody_wallet_ids - {wallet_id}),
+        "others": others,
         "active": "espace",
     }
     return render(request, "rapprochement/metiers.html", context)

@@ -143,6 +143,20 @@ def test_a_counsellor_sees_a_persons_jobs_but_only_the_person_chooses_visibility
         )
     client = signed_in(web, counsellor)
     _ok(client.get("/metiers-proches", params={"portefeuille": wallet}))
+    _other_person, other_wallet = _synthetic_wallet(web, "Iris", [])
+    with session_scope(web.engine) as session:
+        session.add(
+            Consent(
+                wallet_id=other_wallet,
+                scope=ConsentScope.CUSTODY,
+                counsellor_user_id=counsellor,
+                wording="Accompagnement",
+                recorded_at=NOW,
+            )
+        )
+    page = _ok(client.get("/metiers-proches", params={"portefeuille": wallet}))
+    assert f'href="/metiers-proches?portefeuille={other_wallet}">Portefeuille</a>' in page
+    assert f'href="/metiers-proches?portefeuille={wallet}"' not in page
     page = _ok(client.get("/metiers-proches/visibilite", params={"portefeuille": wallet}))
     assert "Seule la personne qui a les badges peut faire ce choix." in page
     token = csrf_of(client.get("/mon-espace").text)  # no form on that page: take one
