@@ -90,6 +90,8 @@ def test_every_wallet_page_has_one_h1_a_language_and_labelled_fields(
     assert "Retirer mon accord" in agreed.text
     withdrawn = _form(holder, "/portefeuille/accord-presentations", {"accord": "non"})
     assert "Je suis d'accord" in withdrawn.text
+    home = holder.get("/portefeuille").text
+    assert f'action="/portefeuille/partages/{share_id}/retirer"' in home  # one tap from home
     _form(holder, f"/portefeuille/partages/{share_id}/retirer")
     gone = visitor.get(link)
     assert gone.status_code == 410
