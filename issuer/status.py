@@ -114,7 +114,8 @@ def _sign_list(ctx: IssuerContext, session: Session, status_list: StatusList) ->
         "id": status_list.url,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
         "issuer": org.issuer_id,
-        "validFrom": iso(now),
+        # No validFrom (optional in VC 2.0): a verifier whose clock lags a little must not take
+        # a list republished a second ago for "not yet valid". proof.created says when.
         "credentialSubject": {
             "id": f"{status_list.url}#list",
             "type": "BitstringStatusList",

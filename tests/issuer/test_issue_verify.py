@@ -118,3 +118,17 @@ def test_every_kind_of_issued_badge_passes_the_structure_checks_and_verifies(
     problems = check_structure(credential) + check_json_schema(credential)
     assert [p for p in problems if p.severity == "error"] == []
     assert check(ctx, issued.signed_text).verdict == Verdict.VERIFIED
+
+
+def test_a_verifier_whose_clock_lags_still_sees_a_fresh_revocation(
+    ctx: IssuerContext, achievement_id: str
+) -> None:
+    from datetime import timedelta
+
+    issued = issue(ctx, achievement_id, _spec())
+    clock = ctx.clock
+    clock.advance(3600)  # type: ignore[attr-defined]
+    change_status(ctx, issued.row_id, action="revoke")
+    lagging = check(ctx, issued.signed_text, now=clock() - timedelta(minutes=2))
+    assert lagging.verdict == Verdict.NOT_VERIFIED
+    assert "revoked" in lagging.codes()
