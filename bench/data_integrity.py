@@ -14,8 +14,9 @@ issuer profile, achievement with five alignments, result, evidence), in one run:
 
 Ratios are medians of per-round ratios, each round measuring the operation and its baseline
 back to back in this process's CPU time (``time.process_time``), because the machine is shared
-and noisy (the bulk speed-up, which is about wall-clock time, keeps ``perf_counter``). The table is printed and written as
-JSON under ``bench/results/`` (git-ignored). Usage: ``python -m bench.data_integrity [--quick]``.
+and noisy (the bulk speed-up, which is about wall-clock time, keeps ``perf_counter``). The table
+is printed and written as JSON under ``bench/results/`` (git-ignored).
+Usage: ``python -m bench.data_integrity [--quick]``.
 """
 
 from __future__ import annotations

@@ -88,7 +88,7 @@ def build(count: int) -> tuple[list[dict[str, Any]], MapFetcher, str]:
     pair = Ed25519KeyPair.from_seed(b"\x07" * 32)
     did = str(pair.public.did_key)
     method = f"{did}#{pair.public.public_key_multibase}"
-    sign = {
+    sign: dict[str, Any] = {
         "cryptosuite": "eddsa-rdfc-2022",
         "verification_method": method,
         "created": "2026-01-01T00:00:00Z",
