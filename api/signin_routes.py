@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -69,8 +70,13 @@ def sign_in_page(
     include_in_schema=False,
     dependencies=[Depends(require_csrf)],
 )
-def ask_magic_link(request: Request, email: Annotated[str, Form()] = "") -> HTMLResponse:
+def ask_magic_link(
+    request: Request,
+    email: Annotated[str, Form()] = "",
+    suivant: Annotated[str, Form()] = "/mon-espace",
+) -> HTMLResponse:
     address = email.strip().lower()
+    target = safe_next(suivant)
     if "@" not in address or len(address) > 320:
         return render(
             request,
@@ -79,6 +85,7 @@ def ask_magic_link(request: Request, email: Annotated[str, Form()] = "") -> HTML
                 "active": "connexion",
                 "error": _("Écrivez une adresse e-mail, par exemple nom@exemple.fr."),
                 "email": email,
+                "next": target,
             },
             status_code=422,
         )
@@ -90,6 +97,8 @@ def ask_magic_link(request: Request, email: Annotated[str, Form()] = "") -> HTML
     if user is not None:
         issued = issue_login(engine, user.id, now=now)
         link = f"{request.app.state.settings.base_url}/connexion/lien/{issued.token}"
+        if target != "/mon-espace":
+            link += "?" + urlencode({"suivant": target})
         with session_scope(engine) as session:
             session.add(
                 OutboxMessage(
@@ -117,15 +126,23 @@ def ask_magic_link(request: Request, email: Annotated[str, Form()] = "") -> HTML
 
 
 @router.get("/connexion/lien/{token}", response_class=HTMLResponse, include_in_schema=False)
-def magic_link_page(request: Request, token: str) -> HTMLResponse:
-    return render(request, "connexion_lien.html", {"active": "connexion", "token": token})
+def magic_link_page(
+    request: Request, token: str, suivant: Annotated[str, Query()] = "/mon-espace"
+) -> HTMLResponse:
+    return render(
+        request,
+        "connexion_lien.html",
+        {"active": "connexion", "token": token, "next": safe_next(suivant)},
+    )
 
 
-def _signed_in(request: Request, session_value: str, user_id: str, via: str) -> Response:
+def _signed_in(
+    request: Request, session_value: str, user_id: str, via: str, target: str = "/mon-espace"
+) -> Response:
     audit_request(
         request, "sign_in", "session", None, actor=f"user:{user_id}", details={"via": via}
     )
-    response = RedirectResponse("/mon-espace", status_code=303)
+    response = RedirectResponse(safe_next(target), status_code=303)
     policy = request.app.state.cookie_policy
     response.set_cookie(
         session_cookie_name(request), session_value, max_age=12 * 3600, **policy.params()
@@ -136,7 +153,9 @@ def _signed_in(request: Request, session_value: str, user_id: str, via: str) -> 
 @router.post(
     "/connexion/lien/{token}", include_in_schema=False, dependencies=[Depends(require_csrf)]
 )
-def open_magic_link(request: Request, token: str) -> Response:
+def open_magic_link(
+    request: Request, token: str, suivant: Annotated[str, Form()] = "/mon-espace"
+) -> Response:
     opened = open_login_link(engine_of(request), token, now=_now(request))
     if opened is None:
         audit_request(
@@ -149,7 +168,7 @@ def open_magic_link(request: Request, token: str) -> Response:
             "Demandez un nouveau lien.",
             title="Lien expiré",
         )
-    return _signed_in(request, opened[0], opened[1], "magic_link")
+    return _signed_in(request, opened[0], opened[1], "magic_link", suivant)
 
 
 @router.get("/connexion/code/{token}", response_class=HTMLResponse, include_in_schema=False)

@@ -177,3 +177,53 @@ def test_audit_log_records_sign_ins_and_refusals_without_personal_data(web: Web)
     assert "awa" not in dumped.lower()
     assert "diallo" not in dumped.lower()
     assert all(e.request_id for e in events)
+
+
+def test_sign_in_goes_back_to_the_page_asked_for_and_never_elsewhere(web: Web) -> None:
+    add_user(web.engine, "Lina", "lina@example.org")
+    page = web.client.get("/connexion", params={"suivant": "/referentiels"})
+    web.client.post(
+        "/connexion",
+        data={
+            "email": "lina@example.org",
+            "suivant": "/referentiels",
+            "csrf_token": csrf_of(page.text),
+        },
+    )
+    add_user(web.engine, "Eve", "eve@example.org")
+    web.client.post(
+        "/connexion",
+        data={
+            "email": "eve@example.org",
+            "suivant": "https://evil.example/",
+            "csrf_token": csrf_of(page.text),
+        },
+    )
+    with session_scope(web.engine, write=False) as session:
+        bodies = [m.body for m in session.exec(select(OutboxMessage)).all()]
+    assert "suivant=%2Freferentiels" in bodies[0]
+    assert "evil" not in bodies[1]
+    path = re.search(r"(/connexion/lien/\S+)", bodies[0]).group(1)  # type: ignore[union-attr]
+    link_page = web.client.get(path)
+    opened = web.client.post(
+        path.split("?")[0],
+        data={"csrf_token": csrf_of(link_page.text), "suivant": "/referentiels"},
+        follow_redirects=False,
+    )
+    assert opened.headers["location"] == "/referentiels"
+
+
+def test_sign_out_ends_the_session(web: Web) -> None:
+    user = add_user(web.engine, "Paul")
+    client = signed_in(web, user)
+    assert client.get("/api/me").status_code == 200
+    page = client.get("/mon-espace")
+    client.post("/deconnexion", data={"csrf_token": csrf_of(page.text)})
+    client.cookies.set(SESSION_COOKIE, "")
+    again = signed_in(web, user)  # a new session still works; the old one is gone
+    assert again.get("/api/me").status_code == 200
+    with session_scope(web.engine, write=False) as session:
+        from storage.tables import WebSession
+
+        revoked = [s for s in session.exec(select(WebSession)).all() if s.revoked_at]
+    assert len(revoked) == 1
