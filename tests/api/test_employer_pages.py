@@ -205,7 +205,9 @@ def _synthetic_wallet(web: Web, name: str, nodes: list[str]) -> tuple[str, str]:
     return user, wallet
 
 
-def _badge(web: Web, wallet: str, node: str, verdict: str = "verified") -> None:
+def _badge(
+    web: Web, wallet: str, node: str, verdict: str = "verified", level: int | None = None
+) -> None:
     with session_scope(web.engine) as session:
         item = WalletItem(
             wallet_id=wallet,
@@ -222,7 +224,8 @@ def _badge(web: Web, wallet: str, node: str, verdict: str = "verified") -> None:
         )
         session.add(item)
         session.flush()
-        store.record_holdings(session, wallet, item.id, [Holding(node, item.credential_id)])
+        holding = Holding(node, item.credential_id, level)
+        store.record_holdings(session, wallet, item.id, [holding])
 
 
 def _opt_in(web: Web, user: str, wallet: str, choice: str = "oui") -> None:
@@ -288,3 +291,25 @@ def test_an_unverified_badge_counts_for_nothing_and_a_new_badge_never_lowers_the
     assert seen == sorted(seen)
     assert seen[-1] == 100
     assert "Complet" in page
+
+
+def test_a_lower_level_than_expected_counts_in_part_and_says_so(web: Web) -> None:
+    employer = _employer(web)
+    job_id = _new_job(employer, "Agent d'entretien")
+    _add(employer, job_id, [f"{ATTITUDE}/competences/SE01"])
+    page = employer.get(f"/employeur/postes/{job_id}")
+    ranks = re.findall(r'<option value="(\d+)">', page.text)
+    top = max(ranks, key=int)
+    employer.post(
+        f"/employeur/postes/{job_id}/exigences/0",
+        data={"csrf_token": csrf_of(page.text), "obligatoire": "oui", "niveau": top},
+    )
+    _publish(employer, job_id)
+    user, wallet = _synthetic_wallet(web, "Jade Débutante", [])
+    _badge(web, wallet, f"{ATTITUDE}/competences/SE01", level=1)
+    _opt_in(web, user, wallet)
+    page = _page_ok(employer.get(f"/employeur/postes/{job_id}/candidats"))
+    share = round(100 / int(top))
+    assert _scores(page) == {"Jade Débutante": share}
+    assert f"niveau plus bas que demandé : compte pour {share} %" in page
+    assert "Incomplet" in page
