@@ -26,11 +26,12 @@ from api.trainer_common import (
     ACTOR,
     READER,
     FormErrors,
+    credential_row,
     ctx,
     organisations_of,
+    recipient_of,
     status_view,
 )
-from api.trainer_observation import credential_row, recipient_of
 from api.trainer_pages import achievements_of
 from issuer.context import IssuerError
 from storage.engine import session_scope
@@ -216,6 +217,26 @@ async def change_state(
         else:
             return RedirectResponse(f"/formateur/badges/{row.id}?fait={action}", status_code=303)
     return _detail(request, principal, row_id, errors=errors, values=values, status_code=422)
+
+
+@router.get("/{row_id}/telecharger/{kind}", dependencies=[Depends(READER)])
+def download(
+    row_id: str, kind: str, request: Request, principal: Annotated[Principal, Depends(READER)]
+) -> Response:
+    from issuer.exports import export_credential
+
+    if kind not in ("json", "jwt", "png", "svg"):
+        raise ApiProblem(404, "not_found", gettext("Ce format n'existe pas."))
+    credential_row(request, principal, row_id)
+    try:
+        exported = export_credential(ctx(request), row_id, kind)
+    except IssuerError as exc:
+        raise ApiProblem(exc.status, exc.code, exc.message) from exc
+    return Response(
+        exported.data,
+        media_type=exported.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
+    )
 
 
 # -- endorsement by an employer ------------------------------------------------------------------

@@ -21,7 +21,7 @@ from api.problems import ApiProblem
 from api.security import require_csrf
 from issuer.context import IssuerContext
 from storage.engine import session_scope
-from storage.tables import CredentialState, Organisation
+from storage.tables import Credential, CredentialRecipient, CredentialState, Organisation
 
 __all__ = [
     "ACT",
@@ -31,8 +31,10 @@ __all__ = [
     "READER",
     "READERS",
     "FormErrors",
+    "credential_row",
     "ctx",
     "organisations_of",
+    "recipient_of",
     "require_org",
     "status_view",
 ]
@@ -133,3 +135,18 @@ def status_view(
     if state == CredentialState.SUSPENDED:
         return {"icon": "⏸", "words": gettext("Suspendu"), "css": "etat-suspendu"}
     return {"icon": "✔", "words": gettext("Valable"), "css": "etat-valable"}
+
+
+def credential_row(request: Request, principal: Principal, row_id: str) -> Credential:
+    """A credential the principal may read (reviewers included)."""
+    with session_scope(ctx(request).engine, write=False) as session:
+        row = session.get(Credential, row_id)
+    if row is None:
+        raise ApiProblem(404, "credential_not_found", gettext("Ce badge n'existe pas."))
+    require_org(principal, row.organisation_id, acting=False)
+    return row
+
+
+def recipient_of(request: Request, row_id: str) -> CredentialRecipient | None:
+    with session_scope(ctx(request).engine, write=False) as session:
+        return session.get(CredentialRecipient, row_id)

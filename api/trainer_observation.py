@@ -35,17 +35,18 @@ from api.referential_catalogue import find
 from api.trainer_common import (
     ACT,
     ACTOR,
-    READER,
     FormErrors,
+    credential_row,
     ctx,
     organisations_of,
+    recipient_of,
     require_org,
 )
 from api.trainer_pages import achievements_of
 from issuer.context import IssuerError
 from referentials.model import ItemKind
 from storage.engine import session_scope
-from storage.tables import Achievement, Credential, CredentialRecipient
+from storage.tables import Achievement, Credential
 
 __all__ = ["achievement_levels", "qr_svg", "router"]
 
@@ -55,6 +56,13 @@ MAX_EVIDENCE_FILE = 20 * 1024 * 1024
 RECIPIENT_KINDS = ("email", "telephone", "identifiant", "aucun")
 _PREFIX = {"email": "email:", "telephone": "tel:", "identifiant": "id:"}
 SUITES = ("eddsa-rdfc-2022", "vc-jwt")
+_KIND_OF = {
+    "email": "email",
+    "phone": "telephone",
+    "local_id": "identifiant",
+    "national_id": "identifiant",
+    "none": "aucun",
+}
 
 
 def qr_svg(url: str) -> str:
@@ -122,6 +130,7 @@ def _form(
     values: dict[str, Any] | None = None,
     errors: FormErrors | None = None,
     status_code: int = 200,
+    replacing: Credential | None = None,
 ) -> HTMLResponse:
     values = dict(values or {})
     values.setdefault("cle", secrets.token_urlsafe(18))
@@ -137,9 +146,39 @@ def _form(
             "values": values,
             "errors": errors or FormErrors(),
             "kinds": RECIPIENT_KINDS,
+            "replacing": replacing,
         },
         status_code=status_code,
     )
+
+
+def _replacing(request: Request, principal: Principal, row: Achievement, ref: str) -> Credential:
+    """The badge a new observation replaces (OB 3.0 re-issue: same id, later validFrom)."""
+    old = credential_row(request, principal, ref)
+    require_org(principal, old.organisation_id)
+    if old.achievement_id != row.id:
+        raise ApiProblem(
+            422,
+            "replacement_mismatch",
+            gettext("Ce badge est d'un autre type : il ne peut pas être remplacé par celui-ci."),
+        )
+    return old
+
+
+def _prefill(request: Request, old: Credential) -> dict[str, Any]:
+    """The person of the replaced badge, so that the trainer does not type it again."""
+    values: dict[str, Any] = {"remplace": old.id}
+    recipient = recipient_of(request, old.id)
+    if recipient is not None:
+        contact = recipient.contact or ""
+        if str(recipient.kind) == "national_id":
+            contact = "nir:" + contact
+        values |= {
+            "destinataire_type": _KIND_OF.get(str(recipient.kind), "aucun"),
+            "destinataire": contact,
+            "nom": recipient.display_name or "",
+        }
+    return values
 
 
 @router.get(
@@ -148,7 +187,12 @@ def _form(
 def observation_form(
     achievement_id: str, request: Request, principal: Annotated[Principal, Depends(ACTOR)]
 ) -> HTMLResponse:
-    return _form(request, _achievement(request, principal, achievement_id))
+    row = _achievement(request, principal, achievement_id)
+    ref = request.query_params.get("remplace")
+    if not ref:
+        return _form(request, row)
+    old = _replacing(request, principal, row, ref)
+    return _form(request, row, values=_prefill(request, old), replacing=old)
 
 
 async def _file_digest(upload: UploadFile) -> str | None:
@@ -181,6 +225,7 @@ async def _read(form: Any, errors: FormErrors, levels: list[dict[str, str]]) -> 
             "date_fin",
             "format",
             "cle",
+            "remplace",
         )
     }
     values["suspendable"] = bool(form.get("suspendable"))
@@ -243,16 +288,19 @@ async def sign_observation(
     values = await _read(form, errors, levels)
     context = ctx(request)
     valid_until = _valid_until(values["date_fin"], errors, context.now())
+    old = _replacing(request, principal, row, values["remplace"]) if values["remplace"] else None
     recipient = None
     if not errors:
         kind = values["destinataire_type"]
         text = None if kind == "aucun" else _PREFIX[kind] + values["destinataire"]
+        if kind == "identifiant" and values["destinataire"].lower().startswith("nir:"):
+            text = values["destinataire"]  # a national identifier keeps its own prefix
         try:
             recipient = parse_recipient(text, name=values["nom"] or None, column="destinataire")
         except IssuerError as exc:
             errors.add("destinataire", exc.message)
     if errors or recipient is None:
-        return _form(request, row, values=values, errors=errors, status_code=422)
+        return _form(request, row, values=values, errors=errors, status_code=422, replacing=old)
     spec = IssueSpec(
         recipient=recipient,
         evidence=[
@@ -267,6 +315,7 @@ async def sign_observation(
         suite=values["format"],
         suspendable=values["suspendable"],
         created_by_user_id=principal.user_id,
+        replaces=old.id if old is not None else None,
     )
     if values["file_sha256"]:
         spec.evidence.append(evidence_item(file_sha256=values["file_sha256"], name="Fichier joint"))
@@ -287,7 +336,7 @@ async def sign_observation(
         else:
             message = exc.message
         errors.add(field, message)
-        return _form(request, row, values=values, errors=errors, status_code=422)
+        return _form(request, row, values=values, errors=errors, status_code=422, replacing=old)
     return render(
         request,
         "formateur/delivre.html",
@@ -322,39 +371,4 @@ async def print_claim(request: Request) -> HTMLResponse:
         request,
         "formateur/reception.html",
         {"active": "espace", "code": code, "url": url, "qr": qr_svg(url), "name": name},
-    )
-
-
-def credential_row(request: Request, principal: Principal, row_id: str) -> Credential:
-    """A credential the principal may read (reviewers included)."""
-    with session_scope(ctx(request).engine, write=False) as session:
-        row = session.get(Credential, row_id)
-    if row is None:
-        raise ApiProblem(404, "credential_not_found", gettext("Ce badge n'existe pas."))
-    require_org(principal, row.organisation_id, acting=False)
-    return row
-
-
-def recipient_of(request: Request, row_id: str) -> CredentialRecipient | None:
-    with session_scope(ctx(request).engine, write=False) as session:
-        return session.get(CredentialRecipient, row_id)
-
-
-@router.get("/badges/{row_id}/telecharger/{kind}", dependencies=[Depends(READER)])
-def download(
-    row_id: str, kind: str, request: Request, principal: Annotated[Principal, Depends(READER)]
-) -> Response:
-    from issuer.exports import export_credential
-
-    if kind not in ("json", "jwt", "png", "svg"):
-        raise ApiProblem(404, "not_found", gettext("Ce format n'existe pas."))
-    credential_row(request, principal, row_id)
-    try:
-        exported = export_credential(ctx(request), row_id, kind)
-    except IssuerError as exc:
-        raise ApiProblem(exc.status, exc.code, exc.message) from exc
-    return Response(
-        exported.data,
-        media_type=exported.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
     )

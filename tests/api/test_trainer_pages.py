@@ -365,3 +365,34 @@ def test_a_state_is_words_and_an_icon_and_an_expired_badge_says_so() -> None:
     expired = status_view("active", valid_until=naive, now=now)
     assert expired["words"] == "Expiré"
     assert status_view("revoked", valid_until=naive, now=now)["icon"] == "✖"
+
+
+def test_a_badge_is_corrected_by_a_new_version_that_replaces_it(trainer: Trainer) -> None:
+    old_id = _issued_id(_observe(trainer, niveau="N1").text)  # type: ignore[attr-defined]
+    detail = trainer.client.get(f"/formateur/badges/{old_id}", headers=HTML)
+    link = re.search(r'href="(/formateur/observer/[^"]+\?remplace=[^"]+)"', detail.text)
+    assert link
+    page = link.group(1).replace("&amp;", "&")
+    form = trainer.client.get(page, headers=HTML)
+    assert 'value="lea.martin@example.org"' in form.text  # the person is already filled in
+    assert structure_problems(form.text) == []
+    data = {
+        "cle": hidden(form.text, "cle"),
+        "remplace": old_id,
+        "niveau": "N3",
+        "preuve": "Ponctualité confirmée sur six semaines.",
+        "destinataire_type": "email",
+        "destinataire": "lea.martin@example.org",
+    }
+    response = form_post(
+        trainer.client, page, f"/formateur/observer/{trainer.achievement_id}", data
+    )
+    assert response.status_code == 201, response.text
+    new_id = _issued_id(response.text)
+    new = trainer.client.get(f"/formateur/badges/{new_id}/telecharger/json")
+    old = trainer.client.get(f"/formateur/badges/{old_id}/telecharger/json")
+    assert new.json()["id"] == old.json()["id"]  # OB 3.0 equality: the same credential id
+    assert new.json()["validFrom"] > old.json()["validFrom"]
+    assert verify_with_app(trainer.client, new.content).verdict == "verified"
+    replaced = trainer.client.get(f"/formateur/badges/{old_id}", headers=HTML)
+    assert "Une version plus récente remplace ce badge." in replaced.text
