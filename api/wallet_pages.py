@@ -19,6 +19,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from api.audit import audit_request
 from api.pages import render
 from api.security import csrf_token, require_csrf
 from api.wallet_routes import (
@@ -37,6 +38,7 @@ from wallet.access import (
     redeem_magic_link,
     redeem_personal_link,
     request_magic_link,
+    session_user,
 )
 from wallet.claims import normalise_claim_code, redeem_claim
 from wallet.context import WalletContext, WalletError
@@ -112,6 +114,21 @@ def signed_in_wallet(ctx: WalletContext, request: Request) -> str | None:
             except WalletError:
                 return None
         return None
+
+
+def audit_sign_in(request: Request, ctx: WalletContext, cookie: str | None, via: str) -> None:
+    """One audit row per wallet sign-in or refused attempt (pseudonymous actor, no personal
+    data)."""
+    user_id = session_user(ctx, cookie) if cookie else None
+    audit_request(
+        request,
+        "sign_in.opened" if user_id else "sign_in.refused",
+        "session",
+        None,
+        outcome="success" if user_id else "failure",
+        actor=f"user:{user_id}" if user_id else "anonymous",
+        details={"via": via},
+    )
 
 
 def to_entry() -> RedirectResponse:
@@ -248,6 +265,7 @@ def magic_link_enter(token: str, request: Request) -> Response:
     try:
         value = redeem_magic_link(ctx, token)
     except WalletError as error:
+        audit_sign_in(request, ctx, None, "magic_link")
         return render_page(
             request,
             "message.html",
@@ -255,6 +273,7 @@ def magic_link_enter(token: str, request: Request) -> Response:
             title="Ce lien ne marche plus",
             text=error.message,
         )
+    audit_sign_in(request, ctx, value, "magic_link")
     response = RedirectResponse("/portefeuille", status_code=303)
     set_session_cookie(ctx, response, value)
     return response
@@ -273,9 +292,11 @@ def personal_link_enter(token: str, request: Request, code: str = Form("")) -> R
     try:
         value = redeem_personal_link(ctx, token, code)
     except WalletError as error:
+        audit_sign_in(request, ctx, None, "personal_link")
         return render_page(
             request, "lien.html", status=error.status, token=token, error=error.message
         )
+    audit_sign_in(request, ctx, value, "personal_link")
     response = RedirectResponse("/portefeuille", status_code=303)
     set_session_cookie(ctx, response, value)
     return response
@@ -329,6 +350,13 @@ def claim_submit(request: Request, code: str = Form(""), display_name: str = For
             display_name=display_name,
             signed_in=wallet_id is not None,
         )
+    audit_request(
+        request,
+        "claim.redeemed",
+        "wallet_item",
+        result.imported.item.id,
+        actor=f"wallet:{result.wallet_id}",
+    )
     badge = badge_view(result.imported.item, result.imported.report)
     response = render_page(request, "reclame.html", badge=badge, personal_link=result.personal_link)
     if result.session_cookie is not None:
@@ -453,6 +481,7 @@ def erase_submit(request: Request, confirmation: str = Form("")) -> Response:
         erase_wallet(ctx, wallet_id, confirmation=confirmation)
     except WalletError as error:
         return render_page(request, "supprimer.html", status=422, error=error.message)
+    audit_request(request, "wallet.erased", "wallet", wallet_id, actor=f"wallet:{wallet_id}")
     response = render_page(
         request,
         "message.html",

@@ -23,6 +23,7 @@ from storage.tables import (
     Consent,
     ConsentScope,
     Member,
+    OutboxMessage,
     User,
     Wallet,
 )
@@ -214,6 +215,14 @@ def erase_wallet(ctx: WalletContext, wallet_id: str, *, confirmation: str) -> No
         session.flush()
         if user_id is not None:
             user = session.get(User, user_id)
+            if user is not None and user.email:
+                # A message not sent yet (a magic link) must not keep the address.
+                for message in session.exec(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.recipient == user.email)
+                    .where(OutboxMessage.sent_at.is_(None))  # type: ignore[union-attr]
+                ):
+                    session.delete(message)
             owns_more = session.exec(select(Member).where(Member.user_id == user_id)).first()
             if user is not None and owns_more is None:
                 session.delete(user)

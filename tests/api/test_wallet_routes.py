@@ -351,3 +351,52 @@ def test_a_counsellor_uses_the_pages_to_open_act_for_and_hand_over_a_wallet(
     home = yonas.get("/portefeuille").text
     assert "Bonjour Yonas" in home
     assert "Votre conseiller garde" not in home
+
+
+def test_claims_sign_ins_shares_and_erasure_are_audited_without_personal_data(
+    wctx: WalletContext, ictx: IssuerContext, btp_achievements: dict[str, str]
+) -> None:
+    from sqlmodel import select
+
+    from storage.engine import session_scope
+    from storage.tables import AuditEvent, OutboxMessage
+    from wallet.access import request_magic_link
+
+    app = _app(wctx)
+    holder = TestClient(app, base_url=BASE)
+    _claim(holder, ictx, btp_achievements["secu"])
+    item_id = holder.get("/api/wallet").json()["badges"][0]["id"]
+    _form(holder, "/portefeuille/partager", {"badge": [item_id], "expires": "7d"})
+    _form(TestClient(app, base_url=BASE), "/portefeuille/lien/not-a-token", {"code": "123456"})
+    # an e-mail queued for this holder must go with the wallet
+    with session_scope(wctx.engine) as session:
+        session.add(
+            OutboxMessage(
+                channel="email",
+                recipient="samir@example.org",
+                subject="x",
+                body="x",
+                available_at=wctx.now(),
+            )
+        )
+    from storage.tables import User
+
+    with session_scope(wctx.engine) as session:
+        user = session.exec(select(User)).first()
+        assert user is not None
+        user.email = "samir@example.org"
+        session.add(user)
+    request_magic_link(wctx, "samir@example.org")
+    _form(holder, "/portefeuille/supprimer", {"confirmation": "SUPPRIMER"})
+    with session_scope(wctx.engine, write=False) as session:
+        events = session.exec(select(AuditEvent)).all()
+        pending = session.exec(select(OutboxMessage)).all()
+    actions = [e.action for e in events]
+    assert "claim.redeemed" in actions
+    assert "share.created" in actions
+    assert "sign_in.refused" in actions
+    assert "wallet.erased" in actions
+    text = str([(e.actor, e.object_id, e.details) for e in events])
+    assert "Samir" not in text
+    assert "samir@example.org" not in text
+    assert pending == []
