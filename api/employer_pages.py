@@ -29,7 +29,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import col, select
 
-from api.auth import Principal, Role, require_roles
+from api.auth import Principal, Role, Scope, require_roles, require_scope
 from api.database import engine_of
 from api.diagrams import Node, kind_name, structure_tree
 from api.i18n import gettext as _
@@ -49,6 +49,8 @@ __all__ = ["employer_organisations", "job_of", "label_index", "router", "status_
 
 router = APIRouter(include_in_schema=False)
 EMPLOYER = require_roles(Role.EMPLOYER)
+# A program's token may only write jobs with the jobs scope (people in a session pass).
+_WRITE = [Depends(require_csrf), Depends(require_scope(Scope.JOBS_WRITE))]
 _STATUSES = ("draft", "open", "closed")
 
 
@@ -201,7 +203,7 @@ def employer_home(
     return render(request, "employeur/accueil.html", {"jobs": jobs, "active": "espace"})
 
 
-@router.post("/employeur/postes", dependencies=[Depends(require_csrf)])
+@router.post("/employeur/postes", dependencies=_WRITE)
 def create_job(
     request: Request,
     principal: Annotated[Principal, Depends(EMPLOYER)],
@@ -272,7 +274,7 @@ def _level(value: str, matcher: Matcher) -> str | None:
     return value
 
 
-@router.post("/employeur/postes/{job_id}/exigences", dependencies=[Depends(require_csrf)])
+@router.post("/employeur/postes/{job_id}/exigences", dependencies=_WRITE)
 def add_requirements(
     request: Request,
     job_id: str,
@@ -299,9 +301,7 @@ def add_requirements(
     return RedirectResponse(f"/employeur/postes/{job_id}#exigences", status_code=303)
 
 
-@router.post(
-    "/employeur/postes/{job_id}/exigences/{position}", dependencies=[Depends(require_csrf)]
-)
+@router.post("/employeur/postes/{job_id}/exigences/{position}", dependencies=_WRITE)
 def change_requirement(
     request: Request,
     job_id: str,
@@ -325,7 +325,7 @@ def change_requirement(
     return RedirectResponse(f"/employeur/postes/{job_id}#exigences", status_code=303)
 
 
-@router.post("/employeur/postes/{job_id}/statut", dependencies=[Depends(require_csrf)])
+@router.post("/employeur/postes/{job_id}/statut", dependencies=_WRITE)
 def change_status(
     request: Request,
     job_id: str,

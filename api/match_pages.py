@@ -24,7 +24,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import col, select
 
 from api.audit import audit_request
-from api.auth import Principal, Role, require_roles
+from api.auth import Principal, Role, Scope, require_roles, require_scope
 from api.charts import (
     MapBlock,
     MapGroup,
@@ -198,7 +198,10 @@ def visibility_page(
     return render(request, "rapprochement/visibilite.html", context)
 
 
-@router.post("/metiers-proches/visibilite", dependencies=[Depends(require_csrf)])
+@router.post(
+    "/metiers-proches/visibilite",
+    dependencies=[Depends(require_csrf), Depends(require_scope(Scope.WALLET_WRITE))],
+)
 def change_visibility(
     request: Request,
     principal: Annotated[Principal, Depends(PERSON)],

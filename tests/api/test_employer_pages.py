@@ -313,3 +313,25 @@ def test_a_lower_level_than_expected_counts_in_part_and_says_so(web: Web) -> Non
     assert _scores(page) == {"Jade Débutante": share}
     assert f"niveau plus bas que demandé : compte pour {share} %" in page
     assert "Incomplet" in page
+
+
+def test_a_program_token_needs_the_jobs_scope_to_write_through_the_pages(web: Web) -> None:
+    from api.auth import create_api_token
+
+    user = add_user(web.engine, "Employeur programme")
+    org = add_org(web.engine, "programme", issuing=False)
+    add_member(web.engine, user, org, MemberRole.ADMIN)
+    headers = {"accept": "application/json", "x-csrf-token": "t" * 32}
+    for scopes, expected in ((["matching:read"], 403), (["jobs:write"], 303)):
+        raw, _row = create_api_token(
+            web.engine, name="robot", scopes=scopes, user_id=user, organisation_id=org, now=NOW
+        )
+        client = TestClient(web.app)
+        client.cookies.set("atouts_csrf", "t" * 32)
+        response = client.post(
+            "/employeur/postes",
+            data={"titre": "Poste créé par un programme"},
+            headers={**headers, "authorization": f"Bearer {raw}"},
+            follow_redirects=False,
+        )
+        assert response.status_code == expected, response.text
