@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy.engine import Engine
@@ -72,6 +72,7 @@ __all__ = [
     "require_roles",
     "require_scope",
     "revoke_session",
+    "route_declares_scope",
     "start_session",
 ]
 
@@ -303,8 +304,9 @@ def current_principal(request: Request) -> Principal | None:
 class RoleRequirement:
     """Dependency: a principal holding one of ``roles`` (401 when nobody, 403 otherwise)."""
 
-    def __init__(self, roles: frozenset[Role]) -> None:
+    def __init__(self, roles: frozenset[Role], *, tokens_allowed: bool = False) -> None:
         self.roles = roles
+        self.tokens_allowed = tokens_allowed
 
     def __repr__(self) -> str:
         return f"RoleRequirement({sorted(self.roles)})"
@@ -322,7 +324,32 @@ class RoleRequirement:
         if not principal.has(*self.roles):
             _audit_denied(request, principal, "role")
             raise ApiProblem(403, "forbidden", "Votre compte ne permet pas cette action.")
+        if (
+            principal.token_id is not None
+            and not self.tokens_allowed
+            and request.method not in ("GET", "HEAD")
+            and not route_declares_scope(request)
+        ):
+            # Deny by default: a program changes something only through routes that say which
+            # scope they need (reading within its roles is allowed).
+            _audit_denied(request, principal, "scope")
+            raise ApiProblem(
+                403, "insufficient_scope", "Cette action n'est pas ouverte aux jetons d'accès."
+            )
         return principal
+
+
+def _has_scope_requirement(dependant: Any) -> bool:
+    return any(
+        isinstance(sub.call, ScopeRequirement) or _has_scope_requirement(sub)
+        for sub in getattr(dependant, "dependencies", ())
+    )
+
+
+def route_declares_scope(request: Request) -> bool:
+    """Does the matched route declare a :class:`ScopeRequirement`?"""
+    route = request.scope.get("route")
+    return _has_scope_requirement(getattr(route, "dependant", None))
 
 
 class ScopeRequirement:
@@ -357,9 +384,12 @@ class ScopeRequirement:
         return principal
 
 
-def require_roles(*roles: Role) -> RoleRequirement:
-    """``Depends(require_roles(Role.ISSUER, Role.ORG_ADMIN))``; no roles means any signed-in."""
-    return RoleRequirement(frozenset(roles) if roles else ALL_ROLES)
+def require_roles(*roles: Role, tokens_allowed: bool = False) -> RoleRequirement:
+    """``Depends(require_roles(Role.ISSUER, Role.ORG_ADMIN))``; no roles means any signed-in.
+
+    API tokens may change things only through routes that also declare ``require_scope`` (deny
+    by default for POST/PUT/PATCH/DELETE), or with ``tokens_allowed=True``."""
+    return RoleRequirement(frozenset(roles) if roles else ALL_ROLES, tokens_allowed=tokens_allowed)
 
 
 def require_scope(scope: str) -> ScopeRequirement:

@@ -49,6 +49,7 @@ from storage.tables import ApiToken, OutboxChannel, OutboxMessage, User
 
 router = APIRouter()
 SIGNED_IN = require_roles()
+ANY_CALLER = require_roles(tokens_allowed=True)
 MAIL_BODY = "Bonjour,\n\nPour vous connecter, ouvrez ce lien dans les 15 minutes :\n%(link)s\n"
 ORG_ADMIN = require_roles(Role.ORG_ADMIN)
 
@@ -248,7 +249,7 @@ class Me(BaseModel):
     summary="Qui suis-je ?",
     responses=problem_responses(401),
 )
-def me(principal: Annotated[Principal, Depends(SIGNED_IN)]) -> Me:
+def me(principal: Annotated[Principal, Depends(ANY_CALLER)]) -> Me:
     return Me(
         user_id=principal.user_id,
         roles=sorted(principal.roles),

@@ -227,3 +227,34 @@ def test_sign_out_ends_the_session(web: Web) -> None:
 
         revoked = [s for s in session.exec(select(WebSession)).all() if s.revoked_at]
     assert len(revoked) == 1
+
+
+def test_tokens_change_things_only_through_routes_that_declare_a_scope(web: Web) -> None:
+    from api.auth import create_api_token
+
+    org = add_org(web.engine, "of-scopes", issuing=True)
+    admin = add_user(web.engine, "Admin Scopes")
+    add_member(web.engine, admin, org, MemberRole.ADMIN)
+    raw, _ = create_api_token(
+        web.engine,
+        name="tout",
+        scopes=["referentials:write"],
+        user_id=admin,
+        organisation_id=org,
+        now=NOW,
+    )
+    bearer = {"authorization": f"Bearer {raw}"}
+    assert web.client.get("/api/me", headers=bearer).status_code == 200
+    # a form that changes something and declares no scope is closed to programs
+    refused = web.client.post(
+        "/referentials/attitude-pro-reunion/1.0/brouillon",
+        data={"new_version": "8"},
+        headers={**bearer, "accept": "application/json", "x-csrf-token": "t" * 32},
+        cookies={"atouts_csrf": "t" * 32},
+    )
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "insufficient_scope"
+    allowed = web.client.post(
+        "/api/referentials/attitude-pro-reunion/1.0/drafts", json={"version": "7"}, headers=bearer
+    )
+    assert allowed.status_code == 201
