@@ -135,3 +135,29 @@ def test_verification_endpoint_is_rate_limited_per_client() -> None:
     assert limiter.check("POST", "/verify", "10.0.0.1") is not None
     assert limiter.check("POST", "/verify", "10.0.0.2") is None  # another client
     assert limiter.check("GET", "/verifier", "10.0.0.1") is None  # reading the page is free
+
+
+def test_https_deployment_uses_host_prefixed_secure_cookies_and_hsts(
+    db_url: str, tmp_path: Path
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.settings import Settings
+    from storage.engine import DatabaseSettings, create_engine
+
+    engine = create_engine(DatabaseSettings(url=db_url))
+    app = create_app(
+        Settings(base_url="https://badges.example", home=tmp_path, database_url=db_url),
+        engine=engine,
+    )
+    client = TestClient(app, base_url="https://badges.example")
+    page = client.get("/connexion")
+    assert page.headers["strict-transport-security"].startswith("max-age=")
+    cookie = page.headers["set-cookie"]
+    assert cookie.startswith("__Host-atouts_csrf=")
+    assert "Secure" in cookie
+    assert "HttpOnly" in cookie
+    assert "Path=/" in cookie
+    assert "Domain" not in cookie
+    engine.dispose()
