@@ -37,6 +37,7 @@ from issuer.context import IssuerError
 from storage.engine import session_scope
 from storage.tables import (
     Achievement,
+    Claim,
     Credential,
     CredentialRecipient,
     Organisation,
@@ -154,6 +155,7 @@ def _detail(
     row = credential_row(request, principal, row_id)
     with session_scope(ctx(request).engine, write=False) as session:
         achievement = session.get(Achievement, row.achievement_id)
+        claim = session.exec(select(Claim).where(Claim.credential_id == row.id)).first()
     urls = ctx(request).urls
     credential_url = row.credential_id.split("?", 1)[0]
     done = request.query_params.get("fait", "")
@@ -175,6 +177,7 @@ def _detail(
             "errors": errors or FormErrors(),
             "values": values or {},
             "done": done if done in ("revoke", "suspend", "reinstate") else "",
+            "claim": claim,
         },
         status_code=status_code,
     )

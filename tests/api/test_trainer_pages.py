@@ -156,6 +156,8 @@ def test_badge_without_a_contact_gets_a_claim_code_and_a_printable_qr(trainer: T
     assert code.group(1) in printed.text
     assert "<svg" in printed.text
     assert structure_problems(printed.text) == []
+    detail = trainer.client.get(f"/formateur/badges/{_issued_id(html)}", headers=HTML)
+    assert "pas encore utilisé" in detail.text
 
 
 def test_revoke_needs_a_reason_and_a_confirmation_then_the_badge_is_revoked(
