@@ -19,7 +19,7 @@ from sqlmodel import col, select
 from api.auth import Principal
 from api.charts import coverage_bars, coverage_table
 from api.database import engine_of
-from api.employer_pages import EMPLOYER, job_of, status_word
+from api.employer_pages import EMPLOYER, job_of, status_word, usable
 from api.employer_reasons import explain
 from api.i18n import gettext as _
 from api.matching_routes import matcher_of
@@ -41,16 +41,17 @@ def candidates_page(
 ) -> HTMLResponse:
     job = job_of(request, principal, job_id)
     matcher = matcher_of(request)
+    ranked_job, unknown = usable(job, matcher)
     ranked: list[Any] = []
     names: dict[str, str] = {}
     badge_names: dict[str, str] = {}
-    if job.requirements:
+    if ranked_job.requirements:
         with session_scope(engine_of(request), write=False) as session:
             holders = store.opted_in_holders(session)
             ranking = Matcher(matcher.graph, matcher.params)
             ranking.tables = matcher.tables  # share the memoised credit tables
             ranking.add_holders(holders)
-            ranked = ranking.candidates(job, top=TOP)
+            ranked = ranking.candidates(ranked_job, top=TOP)
             shown = [r.id for r in ranked]
             disclosure = {h.id: h.disclosure for h in holders}
             for wallet in session.exec(select(Wallet).where(col(Wallet.id).in_(shown))).all():
@@ -98,6 +99,7 @@ def candidates_page(
         "job": job,
         "status": status_word(job.status),
         "people": people,
+        "unknown": unknown,
         "active": "espace",
     }
     return render(request, "employeur/candidats.html", context)

@@ -45,7 +45,14 @@ from referentials.model import NodeType
 from storage.engine import session_scope
 from storage.tables import Job as JobRow
 
-__all__ = ["employer_organisations", "job_of", "label_index", "router", "status_word"]
+__all__ = [
+    "employer_organisations",
+    "job_of",
+    "label_index",
+    "router",
+    "status_word",
+    "usable",
+]
 
 router = APIRouter(include_in_schema=False)
 EMPLOYER = require_roles(Role.EMPLOYER)
@@ -84,6 +91,15 @@ def job_of(request: Request, principal: Principal, job_id: str) -> Job:
     if job is None:
         raise _not_found()
     return job
+
+
+def usable(job: Job, matcher: Matcher) -> tuple[Job, list[Requirement]]:
+    """The job with only the requirements the loaded referentials know, and the others (a
+    referential removed, or data created under another base URL): ranking a node that is not
+    in the graph would fail, so pages rank on what is known and say what was left out."""
+    known = tuple(r for r in job.requirements if r.node in matcher.tables)
+    unknown = [r for r in job.requirements if r.node not in matcher.tables]
+    return (replace(job, requirements=known) if unknown else job), unknown
 
 
 def _save(request: Request, job: Job) -> None:
@@ -142,6 +158,7 @@ def _requirement_rows(job: Job, matcher: Matcher) -> list[dict[str, Any]]:
                 "mandatory": req.mandatory,
                 "level": req.level,
                 "level_label": _level_label(req.level, levels),
+                "unknown": req.node not in tables,
             }
         )
     return rows

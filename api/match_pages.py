@@ -35,6 +35,7 @@ from api.charts import (
     coverage_table,
 )
 from api.database import engine_of
+from api.employer_pages import usable
 from api.employer_reasons import explain
 from api.i18n import gettext as _
 from api.matching_routes import matcher_of
@@ -143,7 +144,8 @@ def closest_jobs_page(
         raise ApiProblem(404, "not_found", _("Ce portefeuille n'existe pas."))
     ranking = Matcher(matcher.graph, matcher.params)
     ranking.tables = matcher.tables
-    ranking.add_jobs(jobs)
+    known = [usable(j, matcher)[0] for j in jobs]
+    ranking.add_jobs(j for j in known if j.requirements)
     titles = {j.id: j.title for j in jobs}
     found = []
     for n, entry in enumerate(ranking.jobs_for(holder, top=TOP), start=1):

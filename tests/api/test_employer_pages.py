@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from api.demo import DEMO_PEOPLE, seed_demo
 from matching import store
-from matching.model import Holding
+from matching.model import Holding, Requirement
 from storage.engine import session_scope
 from storage.tables import MemberRole, User, Wallet, WalletItem, WalletItemSource
 from tests.api.page_checks import english_words, structure_problems
@@ -335,3 +335,26 @@ def test_a_program_token_needs_the_jobs_scope_to_write_through_the_pages(web: We
             follow_redirects=False,
         )
         assert response.status_code == expected, response.text
+
+
+def test_a_requirement_the_referentials_no_longer_know_is_set_aside_not_fatal(web: Web) -> None:
+    from dataclasses import replace
+
+    employer = _employer(web)
+    job_id = _new_job(employer, "Poste ancien")
+    _add(employer, job_id, [f"{BTP}/blocks/B-SECU"])
+    _publish(employer, job_id)
+    gone = "https://ailleurs.example/referentials/retire/1.0/competences/X1"
+    with session_scope(web.engine) as session:
+        job = store.get_job(session, job_id)
+        assert job is not None
+        extra = Requirement(gone, True, None, "Compétence retirée")
+        store.save_job(session, replace(job, requirements=(*job.requirements, extra)))
+    user, wallet = _synthetic_wallet(web, "Karim", [f"{BTP}/blocks/B-SECU"])
+    _opt_in(web, user, wallet)
+    page = _page_ok(employer.get(f"/employeur/postes/{job_id}/candidats"))
+    assert "ne sont plus dans les référentiels et ne comptent pas : Compétence retirée" in page
+    assert _scores(page) == {"Karim": 100}
+    job_page = _page_ok(employer.get(f"/employeur/postes/{job_id}"))
+    assert "n’est plus dans les référentiels" in job_page
+    assert "Poste ancien" in _page_ok(signed_in(web, user).get("/metiers-proches"))
