@@ -364,7 +364,7 @@ def _issuer_id(credential: Mapping[str, Any]) -> str | None:
     issuer = credential.get("issuer")
     if isinstance(issuer, str):
         return issuer
-    if isinstance(issuer, Mapping) and isinstance(issuer.get("id"), str):
+    if isinstance(issuer, dict) and isinstance(issuer.get("id"), str):
         return str(issuer["id"])
     return None
 
@@ -374,7 +374,7 @@ def _endorsements(credential: Mapping[str, Any]) -> list[tuple[str, Any]]:
     found: list[tuple[str, Any]] = []
 
     def collect(holder: Any, path: str) -> None:
-        if not isinstance(holder, Mapping):
+        if not isinstance(holder, dict):
             return
         for key in ("endorsement", "endorsementJwt"):
             values = holder.get(key)
@@ -387,10 +387,10 @@ def _endorsements(credential: Mapping[str, Any]) -> list[tuple[str, Any]]:
     collect(credential, "")
     collect(credential.get("issuer"), "/issuer")
     subject = credential.get("credentialSubject")
-    if isinstance(subject, Mapping):
+    if isinstance(subject, dict):
         achievement = subject.get("achievement")
         collect(achievement, "/credentialSubject/achievement")
-        if isinstance(achievement, Mapping):
+        if isinstance(achievement, dict):
             collect(achievement.get("creator"), "/credentialSubject/achievement/creator")
     return found
 

@@ -25,14 +25,14 @@ def issuer_id_of(credential: Mapping[str, Any]) -> str | None:
     issuer = credential.get("issuer")
     if isinstance(issuer, str):
         return issuer
-    if isinstance(issuer, Mapping) and isinstance(issuer.get("id"), str):
+    if isinstance(issuer, dict) and isinstance(issuer.get("id"), str):
         return str(issuer["id"])
     return None
 
 
 def issuer_name_of(credential: Mapping[str, Any]) -> str | None:
     issuer = credential.get("issuer")
-    if isinstance(issuer, Mapping):
+    if isinstance(issuer, dict):
         name = issuer.get("name")
         if isinstance(name, str):
             return name

@@ -182,7 +182,7 @@ def _verify_one(
 
     proof = document.get("proof")
     method: dict[str, Any] = {}
-    if isinstance(proof, Mapping):
+    if isinstance(proof, dict):
         method = {
             "type": proof.get("type"),
             "cryptosuite": proof.get("cryptosuite"),
@@ -262,7 +262,7 @@ def _named_key_signature(
     loader: OfflineDocumentLoader | None,
 ) -> str:
     proof = document.get("proof")
-    vm = proof.get("verificationMethod") if isinstance(proof, Mapping) else None
+    vm = proof.get("verificationMethod") if isinstance(proof, dict) else None
     key = named_key(vm) if isinstance(vm, str) else None
     if key is None:
         return "not_checked"

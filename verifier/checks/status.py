@@ -104,7 +104,7 @@ def check_status(credential: Mapping[str, Any], ctx: StatusContext) -> Check:
         outcome, found = _check_entry(credential, entry, path, ctx)
         outcomes.append(outcome)
         problems.extend(found)
-        if isinstance(entry, Mapping):
+        if isinstance(entry, dict):
             methods.append(str(entry.get("type")))
     if Outcome.FAILED in outcomes:
         outcome = Outcome.FAILED
@@ -120,7 +120,7 @@ def check_status(credential: Mapping[str, Any], ctx: StatusContext) -> Check:
 def _check_entry(
     credential: Mapping[str, Any], entry: Any, path: str, ctx: StatusContext
 ) -> tuple[Outcome, list[Problem]]:
-    if not isinstance(entry, Mapping):
+    if not isinstance(entry, dict):
         return Outcome.INDETERMINATE, [
             _p(Code.STATUS_ENTRY_MALFORMED, "credentialStatus must be an object", path=path)
         ]
