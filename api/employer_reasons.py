@@ -44,6 +44,7 @@ class Explained:
     complete: bool
     mandatory: int
     optional: int
+    requirements: tuple[str, ...]
     proven: tuple[str, ...]
     partly: tuple[str, ...]
     missing: tuple[str, ...]
@@ -151,12 +152,26 @@ def explain(
                 label = _("Exigences obligatoires") if mandatory else _("Exigences facultatives")
                 met = sum(1 for r in reqs if r.fully_met)
                 bars += (Bar(label, met, len(reqs), mandatory),)
+    summary = []
+    for req in result.requirements:
+        if req.fully_met:
+            state = _("prouvé")
+        elif req.credit > 0:
+            state = _("en partie")
+        else:
+            state = _("pas encore")
+        need = _("obligatoire") if req.requirement.mandatory else _("facultatif")
+        summary.append(
+            _("%(label)s (%(need)s) : %(state)s, %(p)d %%")
+            % {"label": req.label, "need": need, "state": state, "p": percent(req.credit)}
+        )
     c = result.components
     return Explained(
         score=percent(result.score),
         complete=result.complete,
         mandatory=percent(c.mandatory_coverage),
         optional=percent(c.optional_coverage),
+        requirements=tuple(summary),
         proven=proven,
         partly=partly,
         missing=tuple(missing),

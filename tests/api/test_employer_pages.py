@@ -190,6 +190,8 @@ def test_employer_sees_an_opted_in_beneficiary_ranked_with_reasons_and_gaps(web:
     assert "Score : " in page
     assert "Complet : toutes les exigences obligatoires sont prouvées" in page
     assert "prouvé par le badge « Sécurité sur chantier »" in page
+    assert "Sécurité sur chantier (obligatoire) : prouvé, 100 %" in page
+    assert "Maçonnerie : premier bloc (facultatif) : pas encore, 0 %" in page
     assert "Ce qui manque" in page
     assert "(facultatif)" in page
     assert 'role="img"' in page
