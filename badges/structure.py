@@ -173,6 +173,24 @@ class _Compiled:
     slots: dict[str, _Slot]
     credential: bool
     rule: Callable[[_Walker, dict[str, Any], str], None] | None
+    required: frozenset[str]
+    type_ok: Predicate  # true only when type_member would report nothing
+
+
+def _type_predicate(spec: ClassSpec) -> Predicate:
+    """The common ``type`` values, settled without the exact rule (which runs otherwise)."""
+    iri = spec.type_iri
+    if spec.type_exact:
+        return lambda value: value == iri
+    if iri is None:
+        return lambda value: type(value) is str and bool(value)
+
+    def contains(value: Any) -> bool:
+        if value == iri:
+            return True
+        return type(value) is list and len(value) == 1 and value[0] == iri
+
+    return contains
 
 
 def _compile(spec: ClassSpec) -> _Compiled:
@@ -185,7 +203,14 @@ def _compile(spec: ClassSpec) -> _Compiled:
         else:
             plain = member.kind in (Kind.STRING, Kind.ANY, Kind.CONTEXT) and not member.enum
             slots[name] = _Slot(member, _predicate(member), None, plain)
-    return _Compiled(spec, slots, spec.name in _CREDENTIAL_CLASSES, _EXTRA_RULES.get(spec.name))
+    return _Compiled(
+        spec,
+        slots,
+        spec.name in _CREDENTIAL_CLASSES,
+        _EXTRA_RULES.get(spec.name),
+        frozenset(spec.required),
+        _type_predicate(spec),
+    )
 
 
 class _Walker:
@@ -287,11 +312,13 @@ class _Walker:
             for problem in check_context(obj):
                 if problem.severity is Severity.ERROR:
                     self.add(problem.code, problem.message, _join(path, problem.path))
-        for name in required:
-            if name not in obj:
-                code = "type_missing" if name == "type" else "required_member_missing"
-                self.add(code, f"« {name} » est obligatoire ({spec.name}).", _join(path, name))
-        self.type_member(spec, obj, path)
+        if legacy or not compiled.required <= obj.keys():
+            for name in required:
+                if name not in obj:
+                    code = "type_missing" if name == "type" else "required_member_missing"
+                    self.add(code, f"« {name} » est obligatoire ({spec.name}).", _join(path, name))
+        if "type" in obj and not compiled.type_ok(obj["type"]):
+            self.type_member(spec, obj, path)
         slots = compiled.slots
         for name, value in obj.items():
             slot = slots.get(name)
