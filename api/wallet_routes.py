@@ -108,6 +108,9 @@ def wallet_ctx(request: Request) -> WalletContext:
         )
         request.app.state.wallet_ctx = ctx
     assert isinstance(ctx, WalletContext)
+    from api.wallet_setup import refresh_graph
+
+    refresh_graph(ctx)  # a referential published since the last request counts at once
     return ctx
 
 

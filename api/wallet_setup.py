@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import weakref
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -20,12 +21,20 @@ from badges.keys import Ed25519KeyPair
 from storage.engine import DatabaseSettings
 from storage.migrate import open_migrated_engine
 from wallet.context import Clock, WalletContext, system_clock
-from wallet.graph_source import load_graph
+from wallet.graph_source import GraphCache
 from wallet.local_fetch import StoredDocumentFetcher
 
-__all__ = ["presentation_key", "wallet_context"]
+__all__ = ["presentation_key", "refresh_graph", "wallet_context"]
 
 KEY_FILE = "presentation-key.json"
+# One graph cache per engine: rebuilt only when a referential is published or retired.
+GRAPHS: weakref.WeakKeyDictionary[Engine, GraphCache] = weakref.WeakKeyDictionary()
+
+
+def refresh_graph(ctx: WalletContext) -> None:
+    cache = GRAPHS.get(ctx.engine)
+    if cache is not None:
+        ctx.graph = cache.get()
 
 
 def presentation_key(home: Path) -> Ed25519KeyPair:
@@ -56,11 +65,16 @@ def wallet_context(
         )
     if fetcher is None:
         fetcher = StoredDocumentFetcher(engine, GuardedFetcher() if network else None)
-    return WalletContext(
+    ctx = WalletContext(
         engine=engine,
         base_url=settings.base_url,
         clock=clock,
         fetcher=fetcher,
-        graph=load_graph(engine, settings.base_url),
+        graph=None,  # filled per request from the cache below (api.wallet_routes.wallet_ctx)
         service_key=presentation_key(settings.home),
     )
+    cache = GRAPHS.get(engine)
+    if cache is None:
+        cache = GRAPHS[engine] = GraphCache(engine, settings.base_url)
+    ctx.graph = cache.get()
+    return ctx

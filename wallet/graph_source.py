@@ -16,7 +16,7 @@ from storage.engine import session_scope
 from storage.tables import DocumentFormat, ReferentialStatus
 from storage.tables import Referential as ReferentialRow
 
-__all__ = ["load_graph"]
+__all__ = ["GraphCache", "load_graph"]
 
 log = logging.getLogger(__name__)
 
@@ -45,3 +45,30 @@ def load_graph(engine: Engine | None, base_url: str) -> SkillsGraph:
         except ReferentialError as error:
             log.warning("référentiel %s ignoré : %s", referential.key, error)
     return graph
+
+
+class GraphCache:
+    """The graph, rebuilt when a referential is published or retired after it was loaded (a
+    running server shows progress on a referential published this morning)."""
+
+    def __init__(self, engine: Engine, base_url: str) -> None:
+        self.engine = engine
+        self.base_url = base_url
+        self._stamp: tuple[int, str] | None = None
+        self._graph: SkillsGraph | None = None
+
+    def _current_stamp(self) -> tuple[int, str]:
+        with session_scope(self.engine, write=False) as session:
+            rows = session.exec(
+                select(ReferentialRow.id, ReferentialRow.status).where(
+                    ReferentialRow.status != ReferentialStatus.DRAFT
+                )
+            ).all()
+        return len(rows), ",".join(sorted(f"{i}:{s}" for i, s in rows))
+
+    def get(self) -> SkillsGraph:
+        stamp = self._current_stamp()
+        if self._graph is None or stamp != self._stamp:
+            self._graph = load_graph(self.engine, self.base_url)
+            self._stamp = stamp
+        return self._graph

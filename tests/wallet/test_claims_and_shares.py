@@ -203,3 +203,32 @@ def test_a_badge_withdrawn_by_its_issuer_shows_as_not_valid_once_checked_again(
         assert "revoked" in str(item.verification_report)
         # a withdrawn badge no longer counts for matching
         assert session.exec(select(WalletCompetence)).all() == []
+
+
+def test_the_graph_cache_picks_up_a_referential_published_after_start(wctx: WalletContext) -> None:
+    from referentials.bundled import load_bundled
+    from referentials.yaml_dump import dumps
+    from storage.tables import DocumentFormat, ReferentialStatus
+    from storage.tables import Referential as ReferentialRow
+    from wallet.graph_source import GraphCache
+
+    cache = GraphCache(wctx.engine, wctx.base_url)
+    first = cache.get()
+    assert cache.get() is first  # nothing changed: not rebuilt
+    ref = load_bundled()[0]
+    text = dumps(ref).replace(f"referentiel: {ref.slug}", "referentiel: nouveau-referentiel")
+    with session_scope(wctx.engine) as session:
+        session.add(
+            ReferentialRow(
+                slug="nouveau-referentiel",
+                version=ref.version,
+                title="Nouveau",
+                status=ReferentialStatus.PUBLISHED,
+                document_format=DocumentFormat.YAML,
+                document=text,
+                document_sha256="0" * 64,
+            )
+        )
+    second = cache.get()
+    assert second is not first
+    assert ("nouveau-referentiel", ref.version) in second.referentials
