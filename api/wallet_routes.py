@@ -98,12 +98,13 @@ def install(app: FastAPI, ctx: WalletContext | None = None) -> None:
 def wallet_ctx(request: Request) -> WalletContext:
     ctx = getattr(request.app.state, "wallet_ctx", None)
     if ctx is None:
+        from api.database import app_engine
         from api.wallet_setup import wallet_context
 
         state = request.app.state
         ctx = wallet_context(
             state.settings,
-            engine=getattr(state, "engine", None),
+            engine=app_engine(request.app),  # the application's one engine
             clock=getattr(state, "clock", None) or system_clock,
         )
         request.app.state.wallet_ctx = ctx
