@@ -392,6 +392,10 @@ def run_batch(
             stored.state = BatchState.COMPLETED
             stored.finished_at = ctx.now()
             session.add(stored)
+    # Lists opened by a rollover during the batch are signed and published once, here.
+    from issuer.status import publish_pending
+
+    publish_pending(ctx)
     return batch_status(ctx, batch_id)
 
 

@@ -1,8 +1,8 @@
 """Issuing a group of credentials (bulk issuance's chunk) in three steps.
 
 1. :func:`prepare_group` — in a transaction: draw every status index of the group in one
-   ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` (``storage.status.allocate_status_indexes``),
-   then build each unsigned credential.
+   ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` (``issuer.status.allocate_entries``, which
+   opens a new list when the current one is half full), then build each unsigned credential.
 2. signing — in this process (:func:`sign_drafts`) or in worker processes
    (``badges.proofs.bulk.BulkSigner``, see ``issuer.pipeline``).
 3. :func:`store_group` — in a transaction: credentials, recipients, claims and the outbox
@@ -36,8 +36,8 @@ from issuer.context import IssuerContext, IssuerError, iso
 from issuer.issuance import IssueSpec, Signer, build_credential
 from issuer.notify import badge_message
 from issuer.recipients import claim_code_hash, new_claim_code
-from issuer.status import status_entries
-from storage.status import allocate_status_indexes, link_allocations
+from issuer.status import allocate_entries, status_entries
+from storage.status import link_allocations
 from storage.tables import (
     Achievement,
     Claim,
@@ -95,10 +95,10 @@ def prepare_group(
     ]
     indexes: dict[StatusPurpose, list[Any]] = {}
     for purpose in set(purposes):
-        indexes[purpose] = allocate_status_indexes(session, lists[purpose], purposes.count(purpose))
+        indexes[purpose] = allocate_entries(ctx, session, lists, purpose, purposes.count(purpose))
     drafts: list[Draft] = []
     for spec, purpose in zip(specs, purposes, strict=True):
-        allocated = indexes[purpose].pop()
+        status_list, allocated = indexes[purpose].pop()
         row_id = new_id()
         url = ctx.urls.credential(row_id)
         claim_code = new_claim_code() if spec.recipient.kind == RecipientKind.NONE else None
@@ -120,7 +120,7 @@ def prepare_group(
                 identity=draft.identity,
                 spec=spec,
                 valid_from=draft.valid_from,
-                status=status_entries([(lists[purpose], allocated.status_index)])[0],
+                status=status_entries([(status_list, allocated.status_index)])[0],
             )
         except IssuerError as exc:
             draft.error = exc

@@ -51,6 +51,8 @@ class IssuerContext:
     base_url: str
     clock: Clock = system_clock
     mode: IdentifierMode | None = None
+    # Status lists are closed to new allocations past this fill (storage.status.allocate_rolling).
+    status_fill_limit: float = 0.5
     urls: IssuerUrls = field(init=False)
 
     def __post_init__(self) -> None:

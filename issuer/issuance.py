@@ -33,8 +33,8 @@ from issuer.achievements import level_ids
 from issuer.context import IssuerContext, IssuerError, iso
 from issuer.notify import badge_message
 from issuer.recipients import Recipient, claim_code_hash, new_claim_code
-from issuer.status import active_list, status_entries
-from storage.status import allocate_status_index
+from issuer.status import active_list, allocate_entries, status_entries
+from storage.status import link_allocations
 from storage.tables import (
     Achievement,
     Claim,
@@ -116,6 +116,9 @@ class Issued:
     verification_url: str
     claim_code: str | None = None
     claim_url: str | None = None
+    # True when this issuance closed a half-full status list and opened a new one: the caller
+    # publishes it after the commit (``issuer.status.publish_pending``).
+    opened_status_list: bool = False
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -255,7 +258,8 @@ def issue_in_session(
     if lists is None:
         lists = {p: active_list(ctx, session, org, p) for p in StatusPurpose}
     purpose = StatusPurpose.SUSPENSION if spec.suspendable else StatusPurpose.REVOCATION
-    allocation = allocate_status_index(session, lists[purpose])
+    before = lists[purpose].id
+    ((status_list, allocation),) = allocate_entries(ctx, session, lists, purpose, 1)
     row_id = new_id()
     credential_url = ctx.urls.credential(row_id)
     column_id = credential_url
@@ -272,7 +276,7 @@ def issue_in_session(
             valid_from = max(now, valid_from + timedelta(seconds=1))
     claim_code = new_claim_code() if spec.recipient.kind == RecipientKind.NONE else None
     identity = spec.recipient.identity(claim_code)
-    entry = status_entries([(lists[purpose], allocation.status_index)])[0]
+    entry = status_entries([(status_list, allocation.status_index)])[0]
     document = build_credential(
         credential_url=credential_url,
         org=org,
@@ -301,8 +305,7 @@ def issue_in_session(
     )
     session.add(row)
     session.flush()
-    allocation.credential_id = row.id
-    session.add(allocation)
+    link_allocations(session, [(allocation.id, row.id)])
     session.add(
         CredentialRecipient(
             credential_id=row.id,
@@ -338,4 +341,5 @@ def issue_in_session(
         verification_url=ctx.urls.verification_page(credential_url),
         claim_code=claim_code,
         claim_url=claim_url,
+        opened_status_list=lists[purpose].id != before,
     )

@@ -16,6 +16,7 @@ from issuer.audit import audit
 from issuer.context import IssuerContext, IssuerError
 from issuer.issuance import Issued, IssueSpec, Signer, issue_in_session
 from issuer.keyring import current_key_row, signing_key
+from issuer.status import publish_pending
 from storage.engine import session_scope
 from storage.errors import is_unique_violation
 from storage.tables import Achievement, Credential, IdempotencyRecord, Organisation
@@ -47,6 +48,8 @@ def issue(
         signer, achievement = load_signer(ctx, session, achievement_id)
         issued = issue_in_session(ctx, session, signer=signer, achievement=achievement, spec=spec)
         audit(ctx, session, "credential.issue", "credential", issued.row_id, actor=actor)
+    if issued.opened_status_list:
+        publish_pending(ctx)
     return issued
 
 
@@ -121,6 +124,8 @@ def issue_idempotent(
         record.response_status = 201
         record.response_body = body
         session.add(record)
+    if issued.opened_status_list:
+        publish_pending(ctx)
     return body, False
 
 

@@ -3,9 +3,15 @@
 Each organisation has one accepting list per purpose (``revocation``, ``suspension``) of
 131,072 entries (BSL §6.1 minimum, for herd privacy). OB 3.0 allows a single
 ``credentialStatus`` (``CredentialStatus [0..1]``, what ``badges.structure`` enforces), so every
-credential gets one random index (``storage.status.allocate_status_index``: unique constraint,
+credential gets one random index (``storage.status.allocate_rolling``: unique constraint,
 never reused) in the revocation list, or, when issued *suspendable*, in the suspension list —
 revoking a suspendable badge then sets its suspension bit for good (ADR 0003).
+
+Rollover: once a list is half full (``IssuerContext.status_fill_limit``), random allocation
+would slow down, so it is closed to new allocations and a new list with a new stable URL is
+opened for that organisation and purpose, in the transaction of the allocation that noticed
+it (:func:`allocate_entries`). Closed lists keep being published: their badges still point
+to them.
 
 Publication: the signed ``BitstringStatusListCredential`` (BSL §2.2) lives at the list's stable
 URL, stored in ``status_lists.published_text``. A change of a bit bumps the list's ``version`` in
@@ -31,7 +37,14 @@ from issuer.audit import audit
 from issuer.context import IssuerContext, IssuerError, iso
 from issuer.keyring import current_key_row, signing_key
 from storage.engine import session_scope
-from storage.status import lists_to_publish, mark_published, set_bits, set_status_bit
+from storage.status import (
+    Allocated,
+    allocate_rolling,
+    lists_to_publish,
+    mark_published,
+    set_bits,
+    set_status_bit,
+)
 from storage.tables import (
     Credential,
     CredentialState,
@@ -44,6 +57,7 @@ from storage.tables import (
 __all__ = [
     "StatusChange",
     "active_list",
+    "allocate_entries",
     "change_status",
     "ensure_status_lists",
     "publish_pending",
@@ -53,13 +67,17 @@ __all__ = [
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 
 
+def _new_list(ctx: IssuerContext, org_id: str, purpose: StatusPurpose) -> StatusList:
+    status_list = StatusList(organisation_id=org_id, purpose=purpose)
+    status_list.url = ctx.urls.status_list(status_list.id)
+    return status_list
+
+
 def ensure_status_lists(ctx: IssuerContext, session: Session, org: Organisation) -> None:
     """Create the accepting revocation and suspension lists of ``org`` if missing."""
     for purpose in StatusPurpose:
         if _accepting(session, org.id, purpose) is None:
-            status_list = StatusList(organisation_id=org.id, purpose=purpose)
-            status_list.url = ctx.urls.status_list(status_list.id)
-            session.add(status_list)
+            session.add(_new_list(ctx, org.id, purpose))
     session.flush()
 
 
@@ -82,6 +100,29 @@ def active_list(
         found = _accepting(session, org.id, purpose)
         assert found is not None
     return found
+
+
+def allocate_entries(
+    ctx: IssuerContext,
+    session: Session,
+    lists: dict[StatusPurpose, StatusList],
+    purpose: StatusPurpose,
+    count: int,
+) -> list[tuple[StatusList, Allocated]]:
+    """``count`` random indexes for ``purpose``, in the caller's transaction, rolling over to a
+    new list (new stable URL) when the accepting one is half full (ADR 0003,
+    ``storage.status.allocate_rolling``). ``lists[purpose]`` is updated to the list to use
+    next, so a batch keeps allocating on the new list. A newly opened list is published by
+    :func:`publish_pending` after the commit (or by the start-up reconciler after a crash)."""
+    current = lists[purpose]
+    pairs, lists[purpose] = allocate_rolling(
+        session,
+        current,
+        count,
+        open_next=lambda: _new_list(ctx, current.organisation_id, purpose),
+        fill_limit=ctx.status_fill_limit,
+    )
+    return pairs
 
 
 def status_entries(allocations: list[tuple[StatusList, int]]) -> list[dict[str, Any]]:

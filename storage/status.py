@@ -21,6 +21,10 @@ from storage.errors import StorageError
 from storage.tables.issuing import StatusAllocation, StatusList
 
 DEFAULT_MAX_ATTEMPTS = 64
+# Lists are closed at half full: random allocation then costs at most ~2 draws per index.
+DEFAULT_FILL_LIMIT = 0.5
+# A list past the limit (concurrent allocators) still answers in a few rounds: 0.5**16 per index.
+ROLLING_MAX_ROUNDS = 16
 
 
 class StatusListFullError(StorageError):
@@ -68,9 +72,28 @@ def allocate_status_indexes(
 
     The rows are created with ``credential_id`` null; :func:`link_allocations` fills it once the
     credentials exist. Everything commits or rolls back with the caller's transaction.
+    Issuers use :func:`allocate_rolling`, which opens a new list instead of failing.
     """
+    allocated, _ = _draw_and_insert(session, status_list, count, draw=draw, max_rounds=max_rounds)
+    if len(allocated) < count:
+        raise StatusListFullError(
+            f"La liste de statut {status_list.id} n'a plus d'index libre : ouvrez-en une nouvelle."
+        )
+    return allocated
+
+
+def _draw_and_insert(
+    session: Session,
+    status_list: StatusList,
+    count: int,
+    *,
+    draw: Callable[[int], int],
+    max_rounds: int,
+) -> tuple[list[Allocated], bool]:
+    """Up to ``count`` indexes in at most ``max_rounds`` rounds (fewer if the list is too full),
+    and whether any draw hit a taken index (the cheap sign that the list is filling up)."""
     if count <= 0:
-        return []
+        return [], False
     insert = _insert_ignoring_taken(session)
     table = StatusAllocation.__table__  # type: ignore[attr-defined]
     # One statement, executed with many parameter sets (SQLAlchemy's "insertmanyvalues"): it is
@@ -82,6 +105,7 @@ def allocate_status_indexes(
     )
     allocated: list[Allocated] = []
     taken: set[int] = set()
+    collided = False
     for _ in range(max_rounds):
         need = count - len(allocated)
         wanted: set[int] = set()
@@ -89,6 +113,8 @@ def allocate_status_indexes(
             index = draw(status_list.length)
             if index not in taken:
                 wanted.add(index)
+            else:
+                collided = True
             if len(wanted) == need:
                 break
         if wanted:
@@ -99,12 +125,105 @@ def allocate_status_indexes(
                 [{"status_list_id": status_list.id, "status_index": i} for i in sorted(wanted)],
             ).all()
             allocated.extend(Allocated(id=row.id, status_index=row.status_index) for row in rows)
+            collided = collided or len(rows) < len(wanted)
             taken.update(wanted)
         if len(allocated) == count:
-            return allocated
-    raise StatusListFullError(
-        f"La liste de statut {status_list.id} n'a plus d'index libre : ouvrez-en une nouvelle."
+            break
+    return allocated, collided
+
+
+def allocated_count(session: Session, status_list_id: str) -> int:
+    """How many indexes of a list are given (an index-only count on the unique constraint)."""
+    table = StatusAllocation.__table__  # type: ignore[attr-defined]
+    statement = (
+        sa.select(sa.func.count())
+        .select_from(table)
+        .where(table.c.status_list_id == status_list_id)
     )
+    return int(session.execute(statement).scalar_one())
+
+
+def allocate_rolling(
+    session: Session,
+    status_list: StatusList,
+    count: int,
+    *,
+    open_next: Callable[[], StatusList],
+    fill_limit: float = DEFAULT_FILL_LIMIT,
+    draw: Callable[[int], int] = secrets.randbelow,
+    max_rounds: int = ROLLING_MAX_ROUNDS,
+) -> tuple[list[tuple[StatusList, Allocated]], StatusList]:
+    """``count`` random, never used indexes, opening a new list of the same organisation and
+    purpose when ``status_list`` is filled past ``fill_limit`` (a fraction of its length).
+
+    Random allocation on a list filled to ``f`` costs ``1 / (1 - f)`` draws per index on
+    average, so lists are closed at half full (2 draws) and allocation stays O(1) expected;
+    ``max_rounds`` bounds the work even when concurrent allocators pushed a list beyond that.
+    The fill is counted only when a draw collided (probability ``f`` per draw): a list far
+    from full costs no count at all, one near the limit is noticed within a few allocations.
+
+    Returns ``(list, allocation)`` pairs — a group can straddle the old and the new list — and
+    the list to allocate from next (the new one after a rollover). The
+    closing of the full list (``accepting`` false) and the new list are written in the caller's
+    transaction, together with the allocations — all or nothing (see :func:`roll_over`).
+    Indexes already given on the closed list stay valid; it keeps being published.
+    """
+    out: list[tuple[StatusList, Allocated]] = []
+    current = status_list
+    for _ in range(4):
+        need = count - len(out)
+        if need <= 0:
+            break
+        allocated, collided = _draw_and_insert(
+            session, current, need, draw=draw, max_rounds=max_rounds
+        )
+        out.extend((current, a) for a in allocated)
+        short = len(allocated) < need
+        if short or (
+            collided and allocated_count(session, current.id) >= fill_limit * current.length
+        ):
+            current = roll_over(session, current, open_next)
+    if len(out) < count:
+        raise StatusListFullError(
+            f"Impossible de trouver {count} index libres après l'ouverture de nouvelles listes."
+        )
+    return out, current
+
+
+def roll_over(
+    session: Session, full: StatusList, open_next: Callable[[], StatusList]
+) -> StatusList:
+    """Close ``full`` to new allocations and return the list that replaces it.
+
+    Exactly one of several concurrent allocators opens the new list: the full list's row is
+    locked (``FOR NO KEY UPDATE`` on PostgreSQL — it does not conflict with the key-share locks
+    that the allocations' foreign keys take, so allocators on that list are not blocked; SQLite's
+    ``BEGIN IMMEDIATE`` already serialises writers) and ``accepting`` re-read under the lock:
+    if another transaction closed it first, the list it opened is returned instead.
+    """
+    table = StatusList.__table__  # type: ignore[attr-defined]
+    still_accepting = session.execute(
+        sa.select(table.c.accepting).where(table.c.id == full.id).with_for_update(key_share=True)
+    ).scalar_one()
+    if still_accepting:
+        session.execute(sa.update(table).where(table.c.id == full.id).values(accepting=False))
+        opened = open_next()
+        session.add(opened)
+        session.flush()
+        return opened
+    successor = session.exec(
+        select(StatusList)
+        .where(StatusList.organisation_id == full.organisation_id)
+        .where(StatusList.purpose == full.purpose)
+        .where(col(StatusList.accepting).is_(True))
+        .order_by(col(StatusList.created_at))
+        .execution_options(populate_existing=True)
+    ).first()
+    if successor is None:  # closed by hand: open one
+        successor = open_next()
+        session.add(successor)
+        session.flush()
+    return successor
 
 
 def allocate_status_index(
