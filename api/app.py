@@ -121,6 +121,10 @@ def create_app(
     app.include_router(signin_router)
     app.include_router(referential_router)
 
+    from api.referential_editing import router as referential_editing_router
+
+    app.include_router(referential_editing_router)
+
     from api.matching_routes import install as install_matching
 
     install_matching(app)

@@ -7,44 +7,32 @@ the version, or the item's ``CFItem`` from that package (so an alignment's ``tar
 resolves to what ``targetType: "CFItem"`` promises). The JSON API mirrors it under
 ``/api/referentials``.
 
-Co-editing (issue 8): trainers (organisation admins, issuers) and employers start a **draft**
-as a new version of an existing one, list the organisations that co-define it, and publish it.
-Publishing needs at least one co-defining organisation and records an ``Agreement`` (today,
-the organisations); afterwards the version is immutable.
+Co-editing (drafts, organisations, items, publishing) is in :mod:`api.referential_editing`.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel
 
-from api.audit import audit_request
-from api.auth import Principal, Role, Scope, require_roles, require_scope
 from api.database import engine_of
 from api.diagrams import kind_name, structure_svg, structure_tree
 from api.i18n import current_language
 from api.pages import render
 from api.problems import ApiProblem, problem_responses
-from api.referential_catalogue import Entry, catalogue, find, save_draft, versions_of
-from api.security import require_csrf
+from api.referential_catalogue import Entry, catalogue, find, versions_of
 from referentials.formats.case_export import dump as case_dump
 from referentials.model import (
-    Agreement,
     ItemKind,
-    Organisation,
     OrganisationRole,
     Referential,
-    ReferentialError,
-    Status,
 )
 
 router = APIRouter()
-EDITORS = (Role.ORG_ADMIN, Role.ISSUER, Role.EMPLOYER)
-_EDITOR = require_roles(*EDITORS)
 _PLURALS = {kind.plural: kind for kind in ItemKind}
 _JSON = "application/json"
 
@@ -170,6 +158,17 @@ def referential_page(
             "versions": versions_of(catalogue(engine_of(request)), slug),
             "kind_name": kind_name,
             "organisation_roles": list(OrganisationRole),
+            "containers": [
+                i
+                for i in ref.items
+                if i.kind
+                in (
+                    ItemKind.CERTIFICATION,
+                    ItemKind.BLOCK,
+                    ItemKind.MODULE,
+                    ItemKind.ADDITIONAL_MODULE,
+                )
+            ],
             "base": _base(request),
         },
     )
@@ -215,139 +214,6 @@ def item_page(
     )
 
 
-# -- co-editing (shared by the pages and the API) ---------------------------------------------
-
-
-def _new_draft(
-    request: Request, principal: Principal, slug: str, version: str, new_version: str
-) -> Referential:
-    entries = catalogue(engine_of(request))
-    source = entries.get((slug, version))
-    if source is None:
-        raise ApiProblem(
-            404, "referential_not_found", "Ce référentiel ou cette version n'existe pas."
-        )
-    new_version = new_version.strip()
-    if not new_version or len(new_version) > 50 or "/" in new_version:
-        raise ApiProblem(
-            422, "referential_version_invalid", "Donnez un numéro de version, par exemple 1.1."
-        )
-    if (slug, new_version) in entries:
-        raise ApiProblem(409, "referential_version_exists", "Cette version existe déjà.")
-    try:
-        draft = source.referential.new_version(new_version)
-    except ReferentialError as error:
-        raise ApiProblem(422, "referential_version_invalid", str(error)) from error
-    save_draft(
-        engine_of(request),
-        draft,
-        now=_now(request),
-        organisation_id=principal.organisation_for(*EDITORS),
-    )
-    audit_request(request, "referential.draft_created", "referential", f"{slug}/{new_version}")
-    return draft
-
-
-def _draft(request: Request, slug: str, version: str) -> Referential:
-    entry = _entry(request, slug, version)
-    if entry.source != "database" or entry.referential.status != Status.DRAFT:
-        raise ApiProblem(
-            409,
-            "referential_published",
-            "Cette version est publiée : elle ne change plus. Créez une nouvelle version.",
-        )
-    return entry.referential
-
-
-def _add_organisation(
-    request: Request, slug: str, version: str, name: str, role: str
-) -> Referential:
-    ref = _draft(request, slug, version)
-    name = name.strip()
-    if not name or len(name) > 200:
-        raise ApiProblem(422, "organisation_name_missing", "Écrivez le nom de l'organisation.")
-    try:
-        kind = OrganisationRole(role)
-    except ValueError as error:
-        raise ApiProblem(
-            422, "organisation_role_invalid", "Choisissez le rôle de l'organisation."
-        ) from error
-    if any(o.name == name for o in ref.organisations):
-        return ref
-    updated = ref.evolve(organisations=(*ref.organisations, Organisation(name=name, role=kind)))
-    save_draft(engine_of(request), updated, now=_now(request), organisation_id=None)
-    audit_request(request, "referential.organisation_added", "referential", f"{slug}/{version}")
-    return updated
-
-
-def _publish(request: Request, slug: str, version: str) -> Referential:
-    ref = _draft(request, slug, version)
-    if not ref.organisations:
-        raise ApiProblem(
-            422,
-            "referential_needs_organisations",
-            "Ajoutez au moins une organisation qui a défini ce référentiel avant de le publier.",
-        )
-    problems = ref.problems()
-    if problems:
-        raise ApiProblem(422, "referential_invalid", "; ".join(problems))
-    agreement = Agreement(
-        version=ref.version,
-        agreed_on=_now(request).date(),
-        organisations=tuple(o.name for o in ref.organisations),
-    )
-    published = ref.evolve(agreements=(*ref.agreements, agreement), status=Status.PUBLISHED)
-    save_draft(engine_of(request), published, now=_now(request), organisation_id=None)
-    audit_request(request, "referential.published", "referential", f"{slug}/{version}")
-    return published
-
-
-def _back(slug: str, version: str) -> RedirectResponse:
-    return RedirectResponse(f"/referentials/{slug}/{version}", status_code=303)
-
-
-@router.post(
-    "/referentials/{slug}/{version}/brouillon",
-    include_in_schema=False,
-    dependencies=[Depends(require_csrf)],
-)
-def draft_form(
-    request: Request,
-    slug: str,
-    version: str,
-    principal: Annotated[Principal, Depends(_EDITOR)],
-    new_version: Annotated[str, Form()] = "",
-) -> Response:
-    draft = _new_draft(request, principal, slug, version, new_version)
-    return _back(slug, draft.version)
-
-
-@router.post(
-    "/referentials/{slug}/{version}/organisations",
-    include_in_schema=False,
-    dependencies=[Depends(require_csrf), Depends(_EDITOR)],
-)
-def organisation_form(
-    request: Request,
-    slug: str,
-    version: str,
-    name: Annotated[str, Form()] = "",
-    role: Annotated[str, Form()] = "employer",
-) -> Response:
-    _add_organisation(request, slug, version, name, role)
-    return _back(slug, version)
-
-
-@router.post(
-    "/referentials/{slug}/{version}/publication",
-    include_in_schema=False,
-    dependencies=[Depends(require_csrf), Depends(_EDITOR)],
-)
-def publish_form(request: Request, slug: str, version: str) -> Response:
-    _publish(request, slug, version)
-    return _back(slug, version)
-
-
 # -- JSON API ---------------------------------------------------------------------------------
 
 _TAGS: list[str | Any] = ["référentiels"]
@@ -386,65 +252,3 @@ def item_api(request: Request, slug: str, version: str, plural: str, code: str) 
     if kind is None:
         raise ApiProblem(404, "referential_item_not_found", "Cet élément n'existe pas.")
     return _cf_item(_entry(request, slug, version).referential, _base(request), kind, code)
-
-
-class DraftRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    version: str = Field(min_length=1, max_length=50, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-
-
-class OrganisationRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=200)
-    role: OrganisationRole = OrganisationRole.EMPLOYER
-
-
-_WRITE = [Depends(require_scope(Scope.REFERENTIALS_WRITE))]
-
-
-@router.post(
-    "/api/referentials/{slug}/{version}/drafts",
-    status_code=201,
-    tags=_TAGS,
-    response_model=ReferentialSummary,
-    dependencies=_WRITE,
-    summary="Créer un brouillon (nouvelle version) à partir d'une version",
-    responses=problem_responses(401, 403, 404, 409, 422),
-)
-def draft_api(
-    request: Request,
-    slug: str,
-    version: str,
-    body: DraftRequest,
-    principal: Annotated[Principal, Depends(_EDITOR)],
-) -> ReferentialSummary:
-    draft = _new_draft(request, principal, slug, version, body.version)
-    return _summary(_entry(request, slug, draft.version), _base(request))
-
-
-@router.post(
-    "/api/referentials/{slug}/{version}/organisations",
-    tags=_TAGS,
-    response_model=ReferentialSummary,
-    dependencies=[*_WRITE, Depends(_EDITOR)],
-    summary="Ajouter une organisation qui co-définit le brouillon",
-    responses=problem_responses(401, 403, 404, 409, 422),
-)
-def organisation_api(
-    request: Request, slug: str, version: str, body: OrganisationRequest
-) -> ReferentialSummary:
-    _add_organisation(request, slug, version, body.name, str(body.role))
-    return _summary(_entry(request, slug, version), _base(request))
-
-
-@router.post(
-    "/api/referentials/{slug}/{version}/publish",
-    tags=_TAGS,
-    response_model=ReferentialSummary,
-    dependencies=[*_WRITE, Depends(_EDITOR)],
-    summary="Publier le brouillon (il ne changera plus)",
-    responses=problem_responses(401, 403, 404, 409, 422),
-)
-def publish_api(request: Request, slug: str, version: str) -> ReferentialSummary:
-    _publish(request, slug, version)
-    return _summary(_entry(request, slug, version), _base(request))

@@ -155,7 +155,16 @@ def test_issuer_identifier_opens_as_a_page_in_a_browser(web: Web) -> None:
         assert session.exec(select(Achievement)).first() is not None
 
 
-SAME_IN_ENGLISH = {"API", "Module", "Certification", "Structure", "code", "Version %(v)s"}
+SAME_IN_ENGLISH = {
+    "API",
+    "Module",
+    "Certification",
+    "Structure",
+    "code",
+    "Code",
+    "Type",
+    "Version %(v)s",
+}
 MY_MODULES = [
     "app",
     "auth",
@@ -166,6 +175,7 @@ MY_MODULES = [
     "problems",
     "public_routes",
     "referential_routes",
+    "referential_editing",
     "security",
     "signin_routes",
 ]

@@ -155,3 +155,65 @@ def test_reviewer_may_read_but_not_edit(web: Web) -> None:
         "Préparer une nouvelle version"
         not in client.get("/referentials/btp-blocs-exemple/1.0").text
     )
+
+
+def test_a_draft_gets_new_competences_under_its_blocks(web: Web) -> None:
+    org = add_org(web.engine, "of-items", issuing=True)
+    trainer = add_user(web.engine, "Formatrice Items")
+    add_member(web.engine, trainer, org, MemberRole.ISSUER)
+    client = signed_in(web, trainer)
+    client.post("/api/referentials/btp-blocs-exemple/1.0/drafts", json={"version": "1.2"})
+    added = client.post(
+        "/api/referentials/btp-blocs-exemple/1.2/items",
+        json={
+            "code": "MAC-ECHAF",
+            "label": "Monter un échafaudage roulant",
+            "parent": "MAC-B1",
+            "mandatory": False,
+        },
+    )
+    assert added.status_code == 201, added.text
+    item = client.get("/api/referentials/btp-blocs-exemple/1.2/competences/MAC-ECHAF").json()
+    assert item["fullStatement"] == "Monter un échafaudage roulant"
+    page = client.get("/referentials/btp-blocs-exemple/1.2/blocks/MAC-B1").text
+    assert "Monter un échafaudage roulant" in page
+    assert "(facultatif)" in page
+    twice = client.post(
+        "/api/referentials/btp-blocs-exemple/1.2/items",
+        json={"code": "MAC-ECHAF", "label": "Encore"},
+    )
+    assert twice.json()["code"] == "item_code_exists"
+    orphan = client.post(
+        "/api/referentials/btp-blocs-exemple/1.2/items",
+        json={"code": "X1", "label": "X", "parent": "NOPE"},
+    )
+    assert orphan.json()["code"] == "item_parent_unknown"
+    published = client.post(
+        "/api/referentials/btp-blocs-exemple/1.0/items", json={"code": "X2", "label": "X"}
+    )
+    assert published.status_code == 409
+
+
+def test_adding_a_competence_through_the_page_form(web: Web) -> None:
+    org = add_org(web.engine, "hotel-items", issuing=False)
+    boss = add_user(web.engine, "Gérante")
+    add_member(web.engine, boss, org, MemberRole.ADMIN)
+    client = signed_in(web, boss)
+    client.post("/api/referentials/attitude-pro-reunion/1.0/drafts", json={"version": "2.0"})
+    page = client.get("/referentials/attitude-pro-reunion/2.0").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    done = client.post(
+        "/referentials/attitude-pro-reunion/2.0/elements",
+        data={
+            "code": "SE13",
+            "label": "Parler créole avec les clients",
+            "kind": "competence",
+            "csrf_token": token,
+        },
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    assert (
+        "Parler créole avec les clients"
+        in client.get("/referentials/attitude-pro-reunion/2.0").text
+    )
