@@ -9,6 +9,7 @@ expired (nothing about the holder is shown then).
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -292,11 +293,29 @@ def employer_print(token: str, request: Request) -> HTMLResponse:
     return _employer(token, request, print_view=True)
 
 
+# Messaging apps and social networks fetch a link to draw its preview card (Open Graph): that is
+# not the employer opening it, so it is not written in the holder's access log.
+_PREVIEW_AGENTS = re.compile(
+    r"whatsapp|facebookexternalhit|facebot|linkedinbot|slackbot|telegrambot|twitterbot|"
+    r"discordbot|skypeuripreview|teams|signal|applebot|googlebot|bingbot",
+    re.IGNORECASE,
+)
+
+
+def is_link_preview(request: Request) -> bool:
+    return request.method == "HEAD" or bool(
+        _PREVIEW_AGENTS.search(request.headers.get("user-agent", ""))
+    )
+
+
 def _employer(token: str, request: Request, *, print_view: bool) -> HTMLResponse:
     ctx = wallet_ctx(request)
     try:
         opened = open_share(
-            ctx, token, kind=ShareAccessKind.PRINT if print_view else ShareAccessKind.VIEW
+            ctx,
+            token,
+            kind=ShareAccessKind.PRINT if print_view else ShareAccessKind.VIEW,
+            log=not is_link_preview(request),
         )
     except ShareGoneError:
         return _gone(request)

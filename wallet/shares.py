@@ -236,13 +236,20 @@ def _live_share(session: Session, token: str, now: datetime) -> Share:
 
 
 def open_share(
-    ctx: WalletContext, token: str, *, kind: ShareAccessKind = ShareAccessKind.VIEW
+    ctx: WalletContext,
+    token: str,
+    *,
+    kind: ShareAccessKind = ShareAccessKind.VIEW,
+    log: bool = True,
 ) -> OpenedShare:
-    """What the employer sees; logs the opening. Raises :class:`ShareGoneError` (410)."""
+    """What the employer sees; logs the opening (``log=False`` for a messaging app fetching a
+    link preview: the holder's log says when a *person* opened it). Raises
+    :class:`ShareGoneError` (410)."""
     now = ctx.now()
     with session_scope(ctx.engine) as session:
         share = _live_share(session, token, now)
-        session.add(ShareAccess(share_id=share.id, accessed_at=now, kind=kind))
+        if log:
+            session.add(ShareAccess(share_id=share.id, accessed_at=now, kind=kind))
         wallet = session.get(Wallet, share.wallet_id)
         items = share_items(session, share.id)
         holder = wallet.display_name if wallet is not None else ""

@@ -400,3 +400,18 @@ def test_claims_sign_ins_shares_and_erasure_are_audited_without_personal_data(
     assert "Samir" not in text
     assert "samir@example.org" not in text
     assert pending == []
+
+
+def test_a_messaging_app_drawing_a_preview_is_not_logged_as_an_opening(
+    client: TestClient, ictx: IssuerContext, btp_achievements: dict[str, str]
+) -> None:
+    _claim(client, ictx, btp_achievements["secu"])
+    item_id = client.get("/api/wallet").json()["badges"][0]["id"]
+    share = client.post("/api/wallet/shares", json={"badges": [item_id]}).json()
+    bot = TestClient(client.app, base_url=BASE, headers={"User-Agent": "WhatsApp/2.23.20.0"})
+    preview = bot.get(share["url"])
+    assert preview.status_code == 200
+    assert 'property="og:title"' in preview.text
+    assert client.get(f"/api/wallet/shares/{share['id']}/accesses").json() == []
+    TestClient(client.app, base_url=BASE).get(share["url"])  # a person
+    assert len(client.get(f"/api/wallet/shares/{share['id']}/accesses").json()) == 1
