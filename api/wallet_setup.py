@@ -43,7 +43,10 @@ def presentation_key(home: Path) -> Ed25519KeyPair:
         return Ed25519KeyPair.from_key_file(json.loads(path.read_text(encoding="utf-8")))
     pair = Ed25519KeyPair.generate()
     home.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker created it first: use theirs
+        return presentation_key(home)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         json.dump(pair.to_key_file(), handle)
     return pair

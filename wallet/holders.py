@@ -106,6 +106,13 @@ def open_wallet_in_custody(
         counsellor = session.get(User, counsellor_user_id)
         if counsellor is None:
             raise WalletError("Conseiller inconnu.", code="counsellor_not_found", status=404)
+        # Custody is for counsellors of a structure (issue 8 roles), not for any account.
+        if session.exec(select(Member).where(Member.user_id == counsellor.id)).first() is None:
+            raise WalletError(
+                "Seuls les conseillers d'une structure peuvent garder un portefeuille.",
+                code="forbidden",
+                status=403,
+            )
         if organisation_id is not None:
             member = session.exec(
                 select(Member)

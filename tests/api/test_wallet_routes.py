@@ -21,7 +21,13 @@ from api.settings import Settings
 from issuer.context import IssuerContext
 from tests.api.webapp_fixtures import csrf_of
 from tests.wallet import fixtures
-from tests.wallet.fixtures import BASE, Clock, issue_with_claim_code
+from tests.wallet.fixtures import (
+    BASE,
+    Clock,
+    holder_user_id,
+    issue_with_claim_code,
+    make_counsellor,
+)
 from verifier import VerifyOptions, verify
 from wallet.context import WalletContext
 
@@ -257,6 +263,12 @@ def test_counsellor_opens_a_wallet_in_custody_acts_for_it_and_hands_it_over(
     app = _app(wctx)
     counsellor = TestClient(app, base_url=BASE)
     _claim(counsellor, ictx, btp_achievements["secu"])  # the counsellor has a session
+    own = counsellor.get("/api/wallet").json()["id"]
+    refused_member = counsellor.post(
+        "/api/wallet/custody", json={"display_name": "Yonas", "consent": True}
+    )
+    assert refused_member.status_code == 403  # not a counsellor of a structure yet
+    make_counsellor(wctx.engine, holder_user_id(wctx.engine, own))
     refused = counsellor.post(
         "/api/wallet/custody", json={"display_name": "Yonas", "consent": False}
     )
@@ -323,6 +335,8 @@ def test_a_counsellor_uses_the_pages_to_open_act_for_and_hand_over_a_wallet(
     app = _app(wctx)
     counsellor = TestClient(app, base_url=BASE)
     _claim(counsellor, ictx, btp_achievements["secu"])
+    own = counsellor.get("/api/wallet").json()["id"]
+    make_counsellor(wctx.engine, holder_user_id(wctx.engine, own))
     page = counsellor.get("/portefeuille/accompagnement")
     assert "Elle doit être d'accord" in page.text
     refused = _form(counsellor, "/portefeuille/accompagnement", {"display_name": "Yonas"})

@@ -94,3 +94,26 @@ def btp_achievements(ictx: IssuerContext) -> dict[str, str]:
 def issue_with_claim_code(ictx: IssuerContext, achievement_id: str, **extra: object) -> Issued:
     """A badge for someone without e-mail: the issuer hands out a claim code."""
     return issue(ictx, achievement_id, IssueSpec(recipient=parse_recipient(None), **extra))  # type: ignore[arg-type]
+
+
+def make_counsellor(engine: Engine, user_id: str, org_slug: str = "cfa-exemple") -> None:
+    """Make ``user_id`` a member of the organisation (custody is for counsellors of a structure)."""
+    from sqlmodel import select
+
+    from storage.engine import session_scope
+    from storage.tables import Member, MemberRole, Organisation
+
+    with session_scope(engine) as session:
+        org = session.exec(select(Organisation).where(Organisation.slug == org_slug)).one()
+        session.add(Member(organisation_id=org.id, user_id=user_id, role=MemberRole.REVIEWER))
+
+
+def holder_user_id(engine: Engine, wallet_id: str) -> str:
+    from storage.engine import session_scope
+    from storage.tables import Wallet
+
+    with session_scope(engine, write=False) as session:
+        wallet = session.get(Wallet, wallet_id)
+        assert wallet is not None
+        assert wallet.holder_user_id is not None
+        return wallet.holder_user_id

@@ -20,7 +20,7 @@ from storage.tables import (
     WalletItem,
 )
 from storage.tables import Credential as CredentialRow
-from tests.wallet.fixtures import Clock, issue_with_claim_code
+from tests.wallet.fixtures import Clock, issue_with_claim_code, make_counsellor
 from wallet.access import (
     hand_over,
     redeem_magic_link,
@@ -124,6 +124,12 @@ def test_counsellor_custody_is_recorded_visible_and_ends_at_hand_over(
     with session_scope(wctx.engine, write=False) as session:
         counsellor_user = session.get(Wallet, counsellor.id).holder_user_id  # type: ignore[union-attr]
     assert counsellor_user is not None
+    with pytest.raises(WalletError) as not_a_counsellor:
+        open_wallet_in_custody(
+            wctx, display_name="Yonas", counsellor_user_id=counsellor_user, consent_given=True
+        )
+    assert not_a_counsellor.value.status == 403
+    make_counsellor(wctx.engine, counsellor_user)
     with pytest.raises(WalletError) as refused:
         open_wallet_in_custody(
             wctx, display_name="Yonas", counsellor_user_id=counsellor_user, consent_given=False
