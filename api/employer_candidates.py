@@ -22,10 +22,8 @@ from api.database import engine_of
 from api.employer_pages import EMPLOYER, job_of, status_word, usable
 from api.employer_reasons import explain
 from api.i18n import gettext as _
-from api.matching_routes import matcher_of
+from api.matching_index import matcher_of, synced
 from api.pages import render
-from matching import store
-from matching.ranking import Matcher
 from storage.engine import session_scope
 from storage.tables import User, Wallet, WalletItem
 
@@ -46,14 +44,14 @@ def candidates_page(
     names: dict[str, str] = {}
     badge_names: dict[str, str] = {}
     if ranked_job.requirements:
+        # The application's one index (api.matching_index), brought up to date, not rebuilt.
+        with synced(request, jobs=False) as ranking:
+            ranked = ranking.candidates(job, top=TOP)
+            disclosure = {
+                r.id: holder.disclosure for r in ranked if (holder := ranking.holder(r.id))
+            }
+        shown = [r.id for r in ranked]
         with session_scope(engine_of(request), write=False) as session:
-            holders = store.opted_in_holders(session)
-            ranking = Matcher(matcher.graph, matcher.params)
-            ranking.tables = matcher.tables  # share the memoised credit tables
-            ranking.add_holders(holders)
-            ranked = ranking.candidates(ranked_job, top=TOP)
-            shown = [r.id for r in ranked]
-            disclosure = {h.id: h.disclosure for h in holders}
             for wallet in session.exec(select(Wallet).where(col(Wallet.id).in_(shown))).all():
                 if disclosure.get(wallet.id, {}).get("display_name"):
                     # The person's own name when the wallet is theirs, else the wallet's.

@@ -33,7 +33,7 @@ from api.auth import Principal, Role, Scope, require_roles, require_scope
 from api.database import engine_of
 from api.diagrams import Node, kind_name, structure_tree
 from api.i18n import gettext as _
-from api.matching_routes import matcher_of
+from api.matching_index import matcher_of
 from api.pages import render
 from api.problems import ApiProblem
 from api.security import require_csrf

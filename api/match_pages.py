@@ -35,16 +35,17 @@ from api.charts import (
     coverage_table,
 )
 from api.database import engine_of
-from api.employer_pages import usable
 from api.employer_reasons import explain
 from api.i18n import gettext as _
-from api.matching_routes import matcher_of
+from api.matching_index import matcher_of, synced
 from api.pages import render
 from api.problems import ApiProblem
 from api.security import require_csrf
 from matching import store
+from matching.holders import resolved
 from matching.model import Holder
 from matching.ranking import Matcher
+from matching.resolve import NodeResolver
 from referentials.model import NodeType
 from storage.engine import session_scope
 from storage.tables import MatchingOptIn, Wallet, WalletItem
@@ -132,8 +133,7 @@ def closest_jobs_page(
     wallet_id = _wallet(principal, portefeuille)
     matcher = matcher_of(request)
     with session_scope(engine_of(request), write=False) as session:
-        holder = store.holder_for_wallet(session, wallet_id)
-        jobs = store.list_jobs(session)
+        holder = store.holder_for_wallet(session, wallet_id, tables=matcher.tables)
         items = session.exec(select(WalletItem).where(WalletItem.wallet_id == wallet_id)).all()
         badges = {  # the person sees the names of their own badges
             i.credential_id: str((i.summary or {}).get("name") or _("Badge"))
@@ -142,13 +142,15 @@ def closest_jobs_page(
         }
     if holder is None:
         raise ApiProblem(404, "not_found", _("Ce portefeuille n'existe pas."))
-    ranking = Matcher(matcher.graph, matcher.params)
-    ranking.tables = matcher.tables
-    known = [usable(j, matcher)[0] for j in jobs]
-    ranking.add_jobs(j for j in known if j.requirements)
-    titles = {j.id: j.title for j in jobs}
+    holder = resolved(holder, NodeResolver(matcher.graph))
+    # The application's one index of open jobs (api.matching_index), brought up to date.
+    with synced(request, holders=False) as ranking:
+        closest = ranking.jobs_for(holder, top=TOP)
+        titles = {
+            r.id: compiled.job.title for r in closest if (compiled := ranking.compiled_job(r.id))
+        }
     found = []
-    for n, entry in enumerate(ranking.jobs_for(holder, top=TOP), start=1):
+    for n, entry in enumerate(closest, start=1):
         view = explain(entry.result, matcher.tables, badges=badges)
         title = titles.get(entry.id, entry.id)
         caption = _("Ce que vous avez pour « %(job)s », bloc par bloc") % {"job": title}

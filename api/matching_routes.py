@@ -10,8 +10,10 @@ candidates for a job, jobs for a wallet, free-text proposals.
 * ``GET /wallets/{id}/jobs`` — open offers ranked for a wallet its holder (or custodian) reads;
 * ``POST /match/proposals`` — referential items whose labels match a text (to confirm).
 
-The skills graph is built once per application from the bundled referentials and those stored
-under ``$ATOUTS_HOME/referentials``.
+One :class:`matching.ranking.Matcher` per application (:mod:`api.matching_index`) holds the
+skills graph, the opted-in holders and the open jobs; it is updated incrementally when the
+tables or the stored referentials change, never rebuilt per request. A job naming an item the
+loaded referentials lack is ranked on the rest and the item is reported in ``unresolved``.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pydantic import BaseModel, Field
 
 from api.auth import Principal, Role, current_principal, require_roles
 from api.database import engine_of
+from api.matching_index import matcher_of, synced
 from api.problems import ApiProblem, problem_responses
 from matching import store
 from matching.holders import holder_from_credentials, resolved
@@ -34,7 +37,7 @@ from matching.search import LabelIndex
 from referentials.yaml_located import Located
 from storage.engine import session_scope
 
-__all__ = ["install", "router"]
+__all__ = ["install", "matcher_of", "router"]
 
 router = APIRouter(tags=["rapprochement"])
 _EMPLOYER = require_roles(Role.EMPLOYER, Role.ORG_ADMIN)
@@ -73,31 +76,12 @@ def install(app: FastAPI) -> None:
     app.include_router(router)
 
 
-def matcher_of(request: Request) -> Matcher:
-    """The application's matcher over its skills graph (built on first use)."""
-    matcher = getattr(request.app.state, "matcher", None)
-    if matcher is None:
-        from referentials.bundled import load_bundled
-        from referentials.graph import build_graph
-        from referentials.store import FilesystemReferentialStore
-
-        settings = request.app.state.settings
-        loaded = {r.key: r for r in load_bundled()}
-        root = settings.home / "referentials"
-        if root.is_dir():
-            stored = FilesystemReferentialStore(root)
-            for entry in stored.list():
-                ref = stored.get(entry.slug, entry.version)
-                loaded[ref.key] = ref
-        matcher = Matcher(build_graph(loaded.values(), settings.base_url))
-        request.app.state.matcher = matcher
-    return matcher  # type: ignore[no-any-return]
-
-
 def _job(body: JobIn, matcher: Matcher) -> Job:
     try:
         return parse_job(
-            Located(body.model_dump(exclude_none=True)), resolve=NodeResolver(matcher.graph).resolve
+            Located(body.model_dump(exclude_none=True)),
+            resolve=NodeResolver(matcher.graph).resolve,
+            level_rank=matcher.tables.level_rank,
         )
     except JobFormatError as exc:
         raise ApiProblem(
@@ -252,36 +236,6 @@ def delete_job(
     return Response(status_code=204)
 
 
-def _candidate_index(request: Request, session: Any) -> Matcher:
-    """Opted-in holders indexed once, reused until someone opts in or out, changes what they
-    show, or a badge changes (``store.holders_fingerprint``)."""
-    fingerprint = store.holders_fingerprint(session)
-    cached = getattr(request.app.state, "matching_candidates", None)
-    if cached is not None and cached[0] == fingerprint:
-        return cached[1]  # type: ignore[no-any-return]
-    matcher = matcher_of(request)
-    ranking = Matcher(matcher.graph, matcher.params)
-    ranking.tables = matcher.tables  # share the memoised credit tables
-    resolver = NodeResolver(matcher.graph)
-    ranking.add_holders(resolved(h, resolver) for h in store.opted_in_holders(session))
-    request.app.state.matching_candidates = (fingerprint, ranking)
-    return ranking
-
-
-def _job_index(request: Request, session: Any) -> Matcher:
-    """Open offers compiled and indexed once, reused until an offer changes."""
-    fingerprint = store.jobs_fingerprint(session)
-    cached = getattr(request.app.state, "matching_jobs", None)
-    if cached is not None and cached[0] == fingerprint:
-        return cached[1]  # type: ignore[no-any-return]
-    matcher = matcher_of(request)
-    ranking = Matcher(matcher.graph, matcher.params)
-    ranking.tables = matcher.tables
-    ranking.add_jobs(store.list_jobs(session))
-    request.app.state.matching_jobs = (fingerprint, ranking)
-    return ranking
-
-
 def _ranked(ranked: list[Any]) -> list[dict[str, Any]]:
     return [{"id": r.id, "ranking_score": r.ranking_score, **r.result.to_dict()} for r in ranked]
 
@@ -300,10 +254,13 @@ def candidates(
     with session_scope(engine_of(request), write=False) as session:
         _check_owner(session, job_id, principal)
         job = store.get_job(session, job_id)
-        ranking = _candidate_index(request, session)
     if job is None:
         raise _unknown(f"L'offre « {job_id} »")
-    return {"job_id": job_id, "candidates": _ranked(ranking.candidates(job, top=max(1, top)))}
+    with synced(request, jobs=False) as ranking:
+        compiled = ranking.compiled_job(job.id)  # an open offer is compiled once
+        target = compiled if compiled is not None and compiled.job == job else job
+        ranked = ranking.candidates(target, top=max(1, top))
+    return {"job_id": job_id, "candidates": _ranked(ranked)}
 
 
 @router.get(
@@ -321,11 +278,11 @@ def jobs_for_wallet(
         raise ApiProblem(401, "authentication_required", "Connectez-vous pour continuer.")
     if wallet_id not in principal.wallet_ids | principal.custody_wallet_ids:
         raise _unknown("Ce portefeuille")  # never reveal someone else's wallet
-    matcher = matcher_of(request)
-    with session_scope(engine_of(request), write=False) as session:
-        holder = store.holder_for_wallet(session, wallet_id)
-        ranking = _job_index(request, session) if holder is not None else None
-    if holder is None or ranking is None:
-        raise _unknown("Ce portefeuille")
-    holder = resolved(holder, NodeResolver(matcher.graph))
-    return {"wallet_id": wallet_id, "jobs": _ranked(ranking.jobs_for(holder, top=max(1, top)))}
+    with synced(request, holders=False) as ranking:
+        with session_scope(engine_of(request), write=False) as session:
+            holder = store.holder_for_wallet(session, wallet_id, tables=ranking.tables)
+        if holder is None:
+            raise _unknown("Ce portefeuille")
+        holder = resolved(holder, NodeResolver(ranking.graph))
+        ranked = ranking.jobs_for(holder, top=max(1, top))
+    return {"wallet_id": wallet_id, "jobs": _ranked(ranked)}

@@ -167,7 +167,9 @@ def _match(args: argparse.Namespace) -> int:
     resolver = NodeResolver(graph)
     if args.job is not None:
         try:
-            job = load_job_file(args.job, resolve=resolver.resolve)
+            job = load_job_file(
+                args.job, resolve=resolver.resolve, level_rank=matcher.tables.level_rank
+            )
         except (JobFormatError, OSError) as exc:
             return _fail(str(exc))
     else:
@@ -249,6 +251,7 @@ def render(result: Any, matcher: Any, title: str) -> str:
         [f"  {b.label} : {b.status} ({b.held}/{b.total})" for b in result.blocks],
     )
     _section(lines, "Suggestions :", [f"  → {s.label} : {s.reason}" for s in result.suggestions])
+    _section(lines, "Mis de côté :", [f"  ! {u.reason}" for u in result.unresolved])
     p = result.parameters
     lines.append(
         f"Paramètres : λ={p.transfer_decay}, {p.transfer_max_hops} sauts max, relations "
@@ -284,15 +287,15 @@ def _jobs(args: argparse.Namespace) -> int:
         engine = _engine()
     except Exception as exc:  # refused database or referential: one French line
         return _fail(str(exc))
+    matcher = Matcher(graph)
     try:
         with session_scope(engine, write=False) as session:
-            holder = store.holder_for_wallet(session, args.wallet)
+            holder = store.holder_for_wallet(session, args.wallet, tables=matcher.tables)
             jobs = store.list_jobs(session)
     finally:
         engine.dispose()
     if holder is None:
         return _fail(f"le portefeuille « {args.wallet} » n'existe pas")
-    matcher = Matcher(graph)
     matcher.add_jobs(jobs)
     holder = resolved(holder, NodeResolver(graph))
     _ranked(args, matcher.jobs_for(holder, top=args.top), f"Offres pour {args.wallet} :")
@@ -311,15 +314,15 @@ def _candidates(args: argparse.Namespace) -> int:
         engine = _engine()
     except Exception as exc:
         return _fail(str(exc))
+    matcher = Matcher(graph)
     try:
         with session_scope(engine, write=False) as session:
             job = store.get_job(session, args.job_id)
-            holders = store.opted_in_holders(session)
+            holders = store.opted_in_holders(session, tables=matcher.tables)
     finally:
         engine.dispose()
     if job is None:
         return _fail(f"l'offre « {args.job_id} » n'existe pas")
-    matcher = Matcher(graph)
     resolver = NodeResolver(graph)
     matcher.add_holders(resolved(h, resolver) for h in holders)
     _ranked(args, matcher.candidates(job, top=args.top), f"Candidats pour {job.title} :")
@@ -328,13 +331,18 @@ def _candidates(args: argparse.Namespace) -> int:
 
 def _save(args: argparse.Namespace) -> int:
     from matching import store
+    from matching.credit import CreditTables
     from matching.jobs_yaml import JobFormatError, load_job_file
+    from matching.params import DEFAULT_PARAMETERS
     from matching.resolve import NodeResolver
     from storage.engine import session_scope
 
     try:
         graph = _graph(args)
-        job = load_job_file(args.file, resolve=NodeResolver(graph).resolve)
+        tables = CreditTables(graph, DEFAULT_PARAMETERS)
+        job = load_job_file(
+            args.file, resolve=NodeResolver(graph).resolve, level_rank=tables.level_rank
+        )
         engine = _engine()
     except (JobFormatError, ValueError, OSError) as exc:
         return _fail(str(exc))

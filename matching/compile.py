@@ -7,6 +7,13 @@ requirement is met in full only when every mandatory child is held, partially ot
 ESCO occupation or ROME fiche taken whole becomes one requirement per skill it requires
 (``essential`` → mandatory when the occupation is, ``optional`` → optional).
 
+A requirement naming an item no loaded referential knows (a referential removed, data made
+under another base URL) never breaks matching: it is set aside as
+:class:`~matching.model.Unresolved` (``kind="node"``) and reported with every result; it cannot
+be met, so a job with such a *mandatory* requirement is never « complete ». An expected level
+that names no known level is reported the same way (``kind="level"``) and the item is scored
+without a level.
+
 Each atom also carries its *coefficient*: its share of the final score, so ranking adds
 ``coefficient × credit`` without recomputing the job.
 """
@@ -16,10 +23,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from matching.credit import CONTAINER_TYPES, CreditTables
-from matching.model import Job, Requirement
+from matching.model import Job, Requirement, Unresolved
 from referentials.model import NodeType, RelationType, RequirementType
 
-__all__ = ["Atom", "CompiledJob", "CompiledRequirement", "compile_job", "plan_of"]
+__all__ = [
+    "Atom",
+    "CompiledJob",
+    "CompiledRequirement",
+    "compile_job",
+    "plan_of",
+    "unresolved_node",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +65,12 @@ class CompiledJob:
     mandatory_count: int
     optional_count: int
     plan: dict[str, list[tuple[int, float]]] = field(default_factory=dict, compare=False)
+    unresolved: tuple[Unresolved, ...] = ()
+
+    @property
+    def blocks_completion(self) -> bool:
+        """A mandatory requirement cannot be evaluated: no result can be complete."""
+        return any(u.kind == "node" and u.mandatory for u in self.unresolved)
 
 
 def _expand(job: Job, tables: CreditTables) -> list[tuple[Requirement, str | None]]:
@@ -88,9 +108,33 @@ def _members(node: str, tables: CreditTables) -> tuple[tuple[str, bool], ...]:
     return tuple(sorted(found.items()))
 
 
+def unresolved_node(req: Requirement) -> Unresolved:
+    return Unresolved(
+        req.node,
+        "node",
+        req.mandatory,
+        f"l'élément « {req.label or req.node} » n'existe dans aucun référentiel chargé "
+        "(référentiel retiré ou données d'une autre adresse) : exigence mise de côté",
+    )
+
+
 def compile_job(job: Job, tables: CreditTables) -> CompiledJob:
     params = tables.params
-    expanded = _expand(job, tables)
+    unresolved = [unresolved_node(r) for r in job.requirements if r.node not in tables]
+    known = tuple(r for r in job.requirements if r.node in tables)
+    for req in known:
+        if req.level is not None and tables.level_rank(req.level) is None:
+            unresolved.append(
+                Unresolved(
+                    req.node,
+                    "level",
+                    req.mandatory,
+                    f"le niveau « {req.level} » attendu pour "
+                    f"« {req.label or tables.label(req.node)} » n'est ni un rang ni un niveau "
+                    "connu : exigence évaluée sans niveau",
+                )
+            )
+    expanded = _expand(Job(job.id, job.title, known, job.occupations), tables)
     mandatory = sum(1 for r, _ in expanded if r.mandatory)
     optional = len(expanded) - mandatory
     mw, ow = params.mandatory_weight, params.optional_weight
@@ -124,7 +168,13 @@ def compile_job(job: Job, tables: CreditTables) -> CompiledJob:
     anchors = set(job.occupations)
     anchors |= {r.node for r in job.requirements if tables.node_type(r.node) is NodeType.OCCUPATION}
     compiled = CompiledJob(
-        job, tuple(requirements), tuple(atoms), frozenset(anchors), mandatory, optional
+        job,
+        tuple(requirements),
+        tuple(atoms),
+        frozenset(anchors),
+        mandatory,
+        optional,
+        unresolved=tuple(unresolved),
     )
     return compiled
 

@@ -160,6 +160,8 @@ class CreditTables:
     def teachers(self, node: str) -> tuple[str, ...]:
         """The modules and blocks that contain ``node`` (what to take when it is missing)."""
         cached = self._teachers.get(node)
+        if cached is None and node not in self._nodes:
+            return ()  # an item no loaded referential knows: nothing is known to teach it
         if cached is None:
             found = self.graph.containers(node, NodeType.MODULE)
             found += self.graph.containers(node, NodeType.BLOCK)

@@ -96,9 +96,14 @@ def parse_job(
     located: Located,
     *,
     resolve: Callable[[str], str | None] | None = None,
+    level_rank: Callable[[str], int | None] | None = None,
     source: str | None = None,
 ) -> Job:
-    """A :class:`Job` from composed YAML (or plain JSON data wrapped in :class:`Located`)."""
+    """A :class:`Job` from composed YAML (or plain JSON data wrapped in :class:`Located`).
+
+    ``level_rank`` (e.g. :meth:`matching.credit.CreditTables.level_rank`) checks expected
+    levels: one that is neither a rank nor a known level is an error on its line. Without it,
+    only a level that is not text or a number is refused."""
     errors: list[tuple[int | None, str]] = []
     data = located.data
     if not isinstance(data, dict):
@@ -179,6 +184,7 @@ def parse_job(
             )
             continue
         req: dict[str, Any] = {}
+        keys: dict[str, str] = {}
         for key, value in entry.items():
             name = _REQ.get(key)
             if name is None:
@@ -191,6 +197,7 @@ def parse_job(
                 )
             else:
                 req[name] = value
+                keys[name] = key
         text = _text(req.get("node"))
         if text is None:
             errors.append((line, "chaque exigence doit nommer un élément (« element »)"))
@@ -213,8 +220,22 @@ def parse_job(
             errors.append((line, f"l'élément « {text} » est déjà exigé ligne {seen[node]}"))
             continue
         seen[node] = line
-        level = req.get("level")
-        requirements.append(Requirement(node, mandatory, _text(level), _text(req.get("label"))))
+        level = _text(req.get("level"))
+        if (
+            "level" in req
+            and req["level"] is not None
+            and (level is None or (level_rank is not None and level_rank(level) is None))
+        ):
+            errors.append(
+                (
+                    located.line((*path, keys["level"])),
+                    f"niveau inconnu « {req['level']} » pour l'élément « {text} » (donnez le rang "
+                    "du niveau, 1 = le plus bas, ou le code ou l'identifiant d'un niveau "
+                    "d'un référentiel chargé)",
+                )
+            )
+            continue
+        requirements.append(Requirement(node, mandatory, level, _text(req.get("label"))))
     if errors:
         raise JobFormatError(errors, source=source)
     assert job_id is not None
@@ -224,7 +245,11 @@ def parse_job(
 
 
 def load_job(
-    text: str, *, resolve: Callable[[str], str | None] | None = None, source: str | None = None
+    text: str,
+    *,
+    resolve: Callable[[str], str | None] | None = None,
+    level_rank: Callable[[str], int | None] | None = None,
+    source: str | None = None,
 ) -> Job:
     """Read a job from YAML text; raise :class:`JobFormatError` (French, with lines)."""
     try:
@@ -234,8 +259,15 @@ def load_job(
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or "syntaxe YAML invalide"
         raise JobFormatError([(line, f"YAML illisible : {problem}")], source=source) from None
-    return parse_job(located, resolve=resolve, source=source)
+    return parse_job(located, resolve=resolve, level_rank=level_rank, source=source)
 
 
-def load_job_file(path: Path, *, resolve: Callable[[str], str | None] | None = None) -> Job:
-    return load_job(path.read_text(encoding="utf-8"), resolve=resolve, source=str(path))
+def load_job_file(
+    path: Path,
+    *,
+    resolve: Callable[[str], str | None] | None = None,
+    level_rank: Callable[[str], int | None] | None = None,
+) -> Job:
+    return load_job(
+        path.read_text(encoding="utf-8"), resolve=resolve, level_rank=level_rank, source=str(path)
+    )

@@ -30,6 +30,7 @@ __all__ = [
     "ScoreComponents",
     "Suggestion",
     "Transferred",
+    "Unresolved",
 ]
 
 
@@ -253,6 +254,26 @@ class Suggestion:
 
 
 @dataclass(frozen=True, slots=True)
+class Unresolved:
+    """A requirement the loaded referentials cannot evaluate, and why (``kind``: ``node`` — the
+    item is in no loaded referential, the requirement is set aside and cannot be met; ``level``
+    — the expected level names no known level, the item is scored without it)."""
+
+    requirement: str
+    kind: str
+    mandatory: bool
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "requirement": self.requirement,
+            "kind": self.kind,
+            "mandatory": self.mandatory,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class RequirementResult:
     requirement: Requirement
     label: str
@@ -312,6 +333,7 @@ class MatchResult:
     suggestions: tuple[Suggestion, ...]
     mobility: tuple[str, ...]
     parameters: MatchParameters
+    unresolved: tuple[Unresolved, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -327,5 +349,6 @@ class MatchResult:
             "blocks": [b.to_dict() for b in self.blocks],
             "suggestions": [s.to_dict() for s in self.suggestions],
             "mobility": list(self.mobility),
+            "unresolved": [u.to_dict() for u in self.unresolved],
             "parameters": self.parameters.to_dict(),
         }

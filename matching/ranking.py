@@ -129,6 +129,20 @@ class Matcher:
     def holder_count(self) -> int:
         return len(self._slot)
 
+    @property
+    def stale_slots(self) -> int:
+        """Slots of removed or replaced holders still in the postings (rebuild when large)."""
+        return len(self._removed)
+
+    def holder(self, holder_id: str) -> Holder | None:
+        """The indexed holder, as they agreed to be shown."""
+        slot = self._slot.get(holder_id)
+        return None if slot is None else self._holders[slot]
+
+    def compiled_job(self, job_id: str) -> CompiledJob | None:
+        entry = self._jobs.get(job_id)
+        return None if entry is None else entry[1]
+
     def candidates(self, job: Job | CompiledJob, *, top: int | None = 10) -> list[Ranked]:
         """Holders ranked for ``job``; holders no held item credits are not listed."""
         compiled = job if isinstance(job, CompiledJob) else self.compile(job)

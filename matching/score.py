@@ -170,7 +170,7 @@ def score_holder(compiled: CompiledJob, holder: Holder, tables: CreditTables) ->
         job_id=compiled.job.id,
         holder_id=holder.id,
         score=score,
-        complete=all(r.fully_met for r in mandatory),
+        complete=all(r.fully_met for r in mandatory) and not compiled.blocks_completion,
         components=components,
         requirements=tuple(results),
         matched=tuple(matched),
@@ -180,6 +180,7 @@ def score_holder(compiled: CompiledJob, holder: Holder, tables: CreditTables) ->
         suggestions=suggestions,
         mobility=tuple(links),
         parameters=params,
+        unresolved=compiled.unresolved,
     )
 
 

@@ -20,7 +20,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, delete, select
 
+from matching.credit import CreditTables
+from matching.evidence import credential_from_bytes
+from matching.holders import holdings_of
 from matching.model import Holder, Holding, Job, Requirement
+from matching.resolve import NodeResolver
 from storage.tables import (
     Job as JobRow,
 )
@@ -38,8 +42,10 @@ __all__ = [
     "delete_job",
     "get_job",
     "holder_for_wallet",
+    "holder_versions",
     "holders_fingerprint",
     "job_organisation",
+    "job_versions",
     "jobs_fingerprint",
     "list_jobs",
     "opt_in",
@@ -175,8 +181,34 @@ def record_holdings(
     session.flush()
 
 
+def _levelled(
+    session: Session, wallet_ids: list[str] | None, tables: CreditTables
+) -> dict[str, list[Holding]]:
+    """What the verified credentials stored in the wallets assert, with their levels, read
+    from the stored bytes (``wallet_competences`` has no levels: the wallet records nodes)."""
+    query = select(WalletItem.wallet_id, WalletItem.credential_id, WalletItem.original_bytes).where(
+        WalletItem.verdict == "verified"
+    )
+    if wallet_ids is not None:
+        query = query.where(col(WalletItem.wallet_id).in_(wallet_ids))
+    resolver = NodeResolver(tables.graph)
+    found: dict[str, list[Holding]] = {}
+    for wallet_id, credential_id, raw in session.exec(query.order_by(col(WalletItem.id))).all():
+        credential = credential_from_bytes(bytes(raw))
+        if credential is None:
+            continue
+        for holding in holdings_of(credential, tables, resolver):
+            found.setdefault(wallet_id, []).append(
+                Holding(holding.node, credential_id, holding.level, holding.alignment)
+            )
+    return found
+
+
 def _holders(
-    session: Session, wallet_ids: list[str] | None, disclosures: Mapping[str, Mapping[str, Any]]
+    session: Session,
+    wallet_ids: list[str] | None,
+    disclosures: Mapping[str, Mapping[str, Any]],
+    tables: CreditTables | None = None,
 ) -> list[Holder]:
     query = (
         select(WalletCompetence, WalletItem.credential_id, WalletItem.verdict)
@@ -186,32 +218,54 @@ def _holders(
     if wallet_ids is not None:
         query = query.where(col(WalletCompetence.wallet_id).in_(wallet_ids))
     found: dict[str, list[Holding]] = {w: [] for w in (wallet_ids or [])}
+    levelled = _levelled(session, wallet_ids, tables) if tables is not None else {}
+    resolve = NodeResolver(tables.graph).resolve if tables is not None else None
     for competence, credential_id, verdict in session.exec(query).all():
         if verdict != "verified":
             continue  # only verified badges assert competences (re-verification may revoke)
+        node = competence.node_id
+        if resolve is not None and any(
+            h.badge_id == credential_id and h.node == (resolve(node) or node)
+            for h in levelled.get(competence.wallet_id, ())
+        ):
+            continue  # read from the credential itself, with its level
         level = int(competence.level) if competence.level and competence.level.isdigit() else None
-        found.setdefault(competence.wallet_id, []).append(
-            Holding(competence.node_id, credential_id, level)
-        )
+        found.setdefault(competence.wallet_id, []).append(Holding(node, credential_id, level))
+    for wallet_id, holdings in levelled.items():
+        if wallet_ids is None or wallet_id in found:
+            found.setdefault(wallet_id, []).extend(holdings)
     return [
         Holder(wallet_id, tuple(holdings), disclosure=dict(disclosures.get(wallet_id, {})))
         for wallet_id, holdings in sorted(found.items())
     ]
 
 
-def opted_in_holders(session: Session) -> list[Holder]:
-    """Every holder who agreed to be found, with their verified competences and disclosure."""
-    rows = session.exec(select(MatchingOptIn).order_by(col(MatchingOptIn.wallet_id))).all()
+def opted_in_holders(
+    session: Session,
+    *,
+    tables: CreditTables | None = None,
+    wallet_ids: Iterable[str] | None = None,
+) -> list[Holder]:
+    """Every holder who agreed to be found (or those of ``wallet_ids`` who did), with their
+    verified competences and disclosure. With ``tables``, levels come from the stored
+    credentials (``result[].achievedLevel``) and held nodes are named as the graph names them."""
+    query = select(MatchingOptIn).order_by(col(MatchingOptIn.wallet_id))
+    if wallet_ids is not None:
+        query = query.where(col(MatchingOptIn.wallet_id).in_(sorted(set(wallet_ids))))
+    rows = session.exec(query).all()
     disclosures = {r.wallet_id: r.disclosure or {} for r in rows}
-    return _holders(session, list(disclosures), disclosures)
+    return _holders(session, list(disclosures), disclosures, tables)
 
 
-def holder_for_wallet(session: Session, wallet_id: str) -> Holder | None:
+def holder_for_wallet(
+    session: Session, wallet_id: str, *, tables: CreditTables | None = None
+) -> Holder | None:
+    """One wallet's holder (opted in or not: the person ranks jobs for themself)."""
     if session.get(Wallet, wallet_id) is None:
         return None
     row = session.get(MatchingOptIn, wallet_id)
     disclosure = {wallet_id: row.disclosure or {}} if row is not None else {}
-    return _holders(session, [wallet_id], disclosure)[0]
+    return _holders(session, [wallet_id], disclosure, tables)[0]
 
 
 def jobs_fingerprint(session: Session) -> tuple[Any, ...]:
@@ -230,3 +284,47 @@ def holders_fingerprint(session: Session) -> tuple[Any, ...]:
     competences = session.exec(select(sa.func.count(), sa.func.max(WalletCompetence.id))).one()
     items = session.exec(select(sa.func.max(WalletItem.verified_at))).one()
     return (*optins, *competences, items)
+
+
+def job_versions(session: Session) -> dict[str, tuple[Any, ...]]:
+    """``{job id: (status, created, updated)}`` of every job: what changed since the last
+    look, so an index adds, replaces or removes only those offers."""
+    rows = session.exec(select(JobRow.id, JobRow.status, JobRow.created_at, JobRow.updated_at))
+    return {job_id: (str(status), created, updated) for job_id, status, created, updated in rows}
+
+
+def holder_versions(session: Session) -> dict[str, tuple[Any, ...]]:
+    """``{wallet id: version}`` of every opted-in wallet; the version changes when the holder
+    changes what they show or a badge of theirs is added, re-verified or removed."""
+    optins = {
+        r.wallet_id: (r.opted_in_at, repr(sorted((r.disclosure or {}).items())))
+        for r in session.exec(select(MatchingOptIn)).all()
+    }
+    if not optins:
+        return {}
+    ids = sorted(optins)
+    competences = {
+        wallet_id: (count, last)
+        for wallet_id, count, last in session.exec(
+            select(WalletCompetence.wallet_id, sa.func.count(), sa.func.max(WalletCompetence.id))
+            .where(col(WalletCompetence.wallet_id).in_(ids))
+            .group_by(col(WalletCompetence.wallet_id))
+        ).all()
+    }
+    items = {
+        wallet_id: (count, verified, updated)
+        for wallet_id, count, verified, updated in session.exec(
+            select(
+                WalletItem.wallet_id,
+                sa.func.count(),
+                sa.func.max(WalletItem.verified_at),
+                sa.func.max(WalletItem.updated_at),
+            )
+            .where(col(WalletItem.wallet_id).in_(ids))
+            .group_by(col(WalletItem.wallet_id))
+        ).all()
+    }
+    return {
+        wallet_id: (*optins[wallet_id], competences.get(wallet_id), items.get(wallet_id))
+        for wallet_id in ids
+    }
