@@ -38,6 +38,7 @@ from sqlmodel import Session, col, select
 from badges.proofs.data_integrity import RDFC
 from issuer.audit import audit
 from issuer.batch_input import RowError, file_sha256, iter_rows, row_spec
+from issuer.bulk_sql import insert_many, update_many
 from issuer.context import IssuerContext, IssuerError
 from issuer.issuance import JWT_SUITE, SUITES, IssueSpec
 from issuer.service import load_signer
@@ -62,7 +63,7 @@ __all__ = [
     "submit_batch",
 ]
 
-CHUNK = 200
+CHUNK = 1000
 INSERT_CHUNK = 500
 LEASE = timedelta(seconds=120)
 # Below this many pending rows, signing in worker processes costs more than it saves.
@@ -269,10 +270,9 @@ def _insert_rows(
             }
         )
         if len(pending) >= INSERT_CHUNK:
-            session.execute(sa.insert(table), pending)
+            insert_many(session, table, pending)
             pending = []
-    if pending:
-        session.execute(sa.insert(table), pending)
+    insert_many(session, table, pending)
     return total
 
 
@@ -489,21 +489,7 @@ def write_row_updates(
 ) -> None:
     """Move rows to their final state and refresh the batch's lease, in the caller's transaction."""
     table = IssuanceBatchRow.__table__  # type: ignore[attr-defined]
-    if updates:
-        session.execute(
-            sa.update(table)
-            .where(table.c.id == sa.bindparam("row_id"))
-            .values(
-                state=sa.bindparam("state"),
-                credential_id=sa.bindparam("credential_id"),
-                data=sa.bindparam("data"),
-                error_code=sa.bindparam("error_code"),
-                error_column=sa.bindparam("error_column"),
-                error_message=sa.bindparam("error_message"),
-                updated_at=sa.bindparam("updated_at"),
-            ),
-            updates,
-        )
+    update_many(session, table, updates, key="id", key_field="row_id")
     session.execute(
         sa.update(IssuanceBatch.__table__)  # type: ignore[attr-defined]
         .where(IssuanceBatch.__table__.c.id == batch_id)  # type: ignore[attr-defined]

@@ -28,16 +28,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
 from sqlmodel import Session
 
 from badges.problems import BadgeError
+from issuer.bulk_sql import insert_many, update_many
 from issuer.context import IssuerContext, IssuerError, iso
 from issuer.issuance import IssueSpec, Signer, build_credential
 from issuer.notify import badge_message
 from issuer.recipients import claim_code_hash, new_claim_code
 from issuer.status import allocate_entries, status_entries
-from storage.status import link_allocations
 from storage.tables import (
     Achievement,
     Claim,
@@ -46,6 +45,7 @@ from storage.tables import (
     CredentialState,
     OutboxMessage,
     RecipientKind,
+    StatusAllocation,
     StatusList,
     StatusPurpose,
     new_id,
@@ -167,7 +167,7 @@ def store_group(
     recipients: list[dict[str, Any]] = []
     claims: list[dict[str, Any]] = []
     messages: list[dict[str, Any]] = []
-    links: list[tuple[int, str]] = []
+    links: list[dict[str, Any]] = []
     outcomes: list[Outcome] = []
     badge_name = str(achievement.achievement.get("name", achievement.name))
     issuer_name = str(signer.org.profile.get("name", signer.org.name))
@@ -227,7 +227,7 @@ def store_group(
         )
         if message is not None:
             messages.append(message)
-        links.append((draft.allocation_id, draft.row_id))
+        links.append({"id": draft.allocation_id, "credential_id": draft.row_id})
         outcomes.append(Outcome(row_id=draft.row_id, claim_code=draft.claim_code))
     for table, rows in (
         (Credential.__table__, credentials),  # type: ignore[attr-defined]
@@ -235,9 +235,8 @@ def store_group(
         (Claim.__table__, claims),  # type: ignore[attr-defined]
         (OutboxMessage.__table__, messages),  # type: ignore[attr-defined]
     ):
-        if rows:
-            session.execute(sa.insert(table), rows)
-    link_allocations(session, links)
+        insert_many(session, table, rows)
+    update_many(session, StatusAllocation.__table__, links)  # type: ignore[attr-defined]
     return outcomes
 
 
