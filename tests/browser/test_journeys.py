@@ -3,7 +3,8 @@
 - Employer verifies an uploaded baked PNG on the verification page.
 - Beneficiary signs in, shares a badge; the employer opens the shared link and sees the
   verdicts; the beneficiary withdraws the link and it stops working.
-- Trainer signs in, reads a referential with its structure diagram and starts a new version.
+- Trainer signs in, reads a referential with its structure diagram, starts a new version, adds
+  a co-defining organisation and a competence, and publishes it.
 """
 
 from __future__ import annotations
@@ -25,6 +26,16 @@ from tests.browser.webdriver import Browser
 pytestmark = pytest.mark.browser
 
 
+# Findings already reported to the page's owner: (path fragment, finding id) -> what is wrong.
+# A journey that meets one ends as an expected failure with that reason, never silently.
+KNOWN = {
+    ("/formateur/serie/", "meta-refresh"): "formateur/serie_suivi.html refreshes itself with "
+    "<meta http-equiv=refresh> (WCAG 2.2.1)",
+    ("/reclamer", "reflow"): "wallet claim result shows the personal link unbroken: wider than "
+    "a phone (WCAG 1.4.10)",
+}
+
+
 class Journey:
     """Visits pages and collects axe findings for each one."""
 
@@ -35,8 +46,44 @@ class Journey:
 
     def check(self) -> None:
         found = serious_violations(self.browser)
+        if getattr(self.browser, "viewport", "") == "phone":
+            # WCAG 1.4.10 reflow: nothing wider than the phone's screen.
+            wide = self.browser.execute(
+                "return document.documentElement.scrollWidth > window.innerWidth + 1 || "
+                "window.innerWidth > screen.width + 1;"
+            )
+            if wide:
+                found.append(
+                    {
+                        "id": "reflow",
+                        "impact": "serious",
+                        "help": "the page is wider than the phone screen",
+                    }
+                )
         if found:
             self.violations[self.browser.url] = found
+
+    def assert_clean(self) -> None:
+        """No serious or critical finding, apart from the known ones (then: expected failure)."""
+        unexpected: dict[str, list[dict[str, Any]]] = {}
+        known: list[str] = []
+        for url, found in self.violations.items():
+            for finding in found:
+                reason = next(
+                    (
+                        why
+                        for (part, kind), why in KNOWN.items()
+                        if part in url and kind == finding["id"]
+                    ),
+                    None,
+                )
+                if reason is None:
+                    unexpected.setdefault(url, []).append(finding)
+                else:
+                    known.append(reason)
+        assert unexpected == {}
+        if known:
+            pytest.xfail("; ".join(sorted(set(known))))
 
     def open(self, path: str) -> None:
         self.browser.get(self.live.base + path)
@@ -69,7 +116,7 @@ def test_employer_verifies_an_uploaded_baked_png(
     verdict = browser.text(".verdict h2")
     assert "Badge authentique" in verdict
     assert "Organisme de formation Démo" in browser.source
-    assert journey.violations == {}
+    journey.assert_clean()
 
 
 def test_beneficiary_shares_and_withdraws_and_employer_opens_the_link(
@@ -97,7 +144,7 @@ def test_beneficiary_shares_and_withdraws_and_employer_opens_the_link(
     journey.submit("form[action$='/retirer']")
     browser.get(link)
     assert "Badge authentique" not in browser.source
-    assert journey.violations == {}
+    journey.assert_clean()
 
 
 def test_trainer_reads_a_referential_and_starts_a_new_version(browser: Browser, live: Live) -> None:
@@ -111,6 +158,11 @@ def test_trainer_reads_a_referential_and_starts_a_new_version(browser: Browser, 
     assert browser.url.endswith("/referentials/btp-blocs-exemple/1.1")
     browser.type("#org-name", "Entreprise Démo du Bâtiment")
     journey.submit("form[action$='/organisations']")
+    browser.type("#item-label", "Monter un échafaudage roulant")
+    browser.type("#item-code", "MAC-ECHAF")
+    browser.execute("document.getElementById('item-parent').value = 'MAC-B1';")
+    journey.submit("form[action$='/elements']")
+    assert "Monter un échafaudage roulant" in browser.source
     journey.submit("form[action$='/publication']")
     assert "Entreprise Démo du Bâtiment" in browser.source
-    assert journey.violations == {}
+    journey.assert_clean()

@@ -4,6 +4,7 @@
   code); the beneficiary claims it on the claim page.
 - Trainer bulk-issues a 20-row file with 2 bad rows: the check names both rows and links to
   them, the 18 others are issued.
+Findings already reported to a page's owner are listed in ``test_journeys.KNOWN``.
 - Employer sees the ranked candidate of the demo job, with reasons.
 """
 
@@ -49,7 +50,7 @@ def test_trainer_issues_from_an_observation_and_the_person_claims_it(
     browser.type("#display_name", "Awa")
     journey.submit("form[action='/reclamer']")
     assert "Sécurité sur chantier" in browser.source
-    assert journey.violations == {}
+    journey.assert_clean()
 
 
 def _batch_file(path: Path) -> Path:
@@ -85,15 +86,7 @@ def test_trainer_bulk_issues_twenty_rows_with_two_bad_ones(
     assert "18 badges délivrés" in status
     assert "2 lignes en erreur" in status
     journey.check()
-    known = {
-        url: [v for v in found if v["id"] != "meta-refresh"]
-        for url, found in journey.violations.items()
-    }
-    assert {url: found for url, found in known.items() if found} == {}
-    if journey.violations:
-        # Known: the progress page reloads itself with <meta http-equiv="refresh"> (axe
-        # "meta-refresh", WCAG 2.2.1); a polling script or a manual refresh link must replace it.
-        pytest.xfail("formateur/serie_suivi.html refreshes itself with <meta http-equiv=refresh>")
+    journey.assert_clean()
 
 
 def test_employer_sees_the_ranked_candidate_with_reasons(browser: Browser, live: Live) -> None:
@@ -105,4 +98,4 @@ def test_employer_sees_the_ranked_candidate_with_reasons(browser: Browser, live:
     assert first.startswith("1.")
     assert "Sécurité sur chantier" in browser.source
     assert browser.find_all("ol li.card svg")
-    assert journey.violations == {}
+    journey.assert_clean()
