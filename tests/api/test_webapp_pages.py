@@ -228,3 +228,33 @@ def test_english_catalogue_translates_every_message_of_the_pages() -> None:
             ):
                 untranslated.append(f"{path.name}: {singular}")
     assert untranslated == []
+
+
+def test_right_to_left_badge_text_is_shown_in_its_own_direction(web: Web) -> None:
+    org = add_org(web.engine, "of-rtl", issuing=True)
+    with session_scope(web.engine) as session:
+        session.add(
+            ReferentialRow(
+                slug="rtl",
+                version="1",
+                title="R",
+                status=ReferentialStatus.PUBLISHED,
+                document_format=DocumentFormat.YAML,
+                document="x",
+                document_sha256="1" * 64,
+            )
+        )
+        session.flush()
+        row = Achievement(
+            organisation_id=org,
+            name="استقبال",
+            referential_slug="rtl",
+            referential_version="1",
+            achievement={"name": {"ar": "استقبال العملاء", "fr": "Accueil"}, "description": "وصف"},
+        )
+        session.add(row)
+        session.flush()
+        achievement_id = row.id
+    page = _get(web.client, f"/realisations/{achievement_id}").text
+    assert '<h1 dir="auto">Accueil</h1>' in page  # the French name first on a French page
+    assert '<p class="narrative" dir="auto">وصف</p>' in page
