@@ -285,10 +285,12 @@ class Matcher:
     ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
         """Raw totals per job slot, and the best credit per global atom id (sorted ids)."""
         if self._arrays is None:
+            # Copies (np.array), not views: a view would pin the growable arrays, and adding
+            # a job to a live index must still be able to append to them.
             self._arrays = (
-                np.asarray(self._atom_job, dtype=np.int64),
-                np.asarray(self._atom_coef, dtype=np.float64),
-                np.asarray(self._atom_level, dtype=np.int64),
+                np.array(self._atom_job, dtype=np.int64),
+                np.array(self._atom_coef, dtype=np.float64),
+                np.array(self._atom_level, dtype=np.int64),
             )
         job_of, coef, expected_of = self._arrays
         params = self.params
