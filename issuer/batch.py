@@ -7,7 +7,11 @@ reliability-ux.md D1, D2, B4; DESIGN.md §7.
   others ``pending`` with their cells. The batch is keyed by ``(organisation, idempotency key)``
   (unique): the same key with the same file (same SHA-256, same achievement and options) returns
   the stored batch; with another file it is refused (``idempotency_key_reused``, 422). Each row
-  has its own key (column ``cle``, else its line number), unique within the batch.
+  has its own key (column ``cle``, else its line number), unique within the batch; a ``cle``
+  is also unique across the organisation's batches: a row whose key an earlier batch issued
+  (or still has pending) fails with ``row_key_already_used`` instead of issuing twice. The
+  table's unique constraint is per batch, so this is enforced by serialising an organisation's
+  submissions (ADR 0003), not by a constraint.
 - **Run / resume** (:func:`run_batch`): pending rows are taken in chunks; each chunk is one
   transaction holding, per row, the credential, its status index and the row's move from
   ``pending`` to ``issued`` (a conditional update), so after ``kill -9`` every row is in exactly
@@ -50,6 +54,7 @@ from storage.tables import (
     BatchState,
     IssuanceBatch,
     IssuanceBatchRow,
+    Organisation,
     StatusPurpose,
 )
 
@@ -179,6 +184,14 @@ def submit_batch(
             raise IssuerError(
                 f"badge type « {achievement_id} » inconnu", code="achievement_not_found", status=404
             )
+        # Submissions of one organisation are serialised (row lock; SQLite's BEGIN IMMEDIATE
+        # already does), so two files cannot both claim the same row key (see _insert_chunk).
+        organisations = Organisation.__table__  # type: ignore[attr-defined]
+        session.execute(
+            sa.select(organisations.c.id)
+            .where(organisations.c.id == achievement.organisation_id)
+            .with_for_update(key_share=True)
+        )
         existing = _by_key(session, achievement.organisation_id, key)
         if existing is not None:
             return _same_or_refused(existing, fingerprint), False
@@ -267,13 +280,58 @@ def _insert_rows(
                 "error_column": error.column[:100] if error else None,
                 "error_message": str(error) if error else None,
                 "updated_at": now,
+                "_explicit": error is None and bool(cells.get("cle")),
             }
         )
         if len(pending) >= INSERT_CHUNK:
-            insert_many(session, table, pending)
+            _insert_chunk(session, batch, pending, table)
             pending = []
-    insert_many(session, table, pending)
+    _insert_chunk(session, batch, pending, table)
     return total
+
+
+def _insert_chunk(
+    session: Session, batch: IssuanceBatch, pending: list[dict[str, Any]], table: Any
+) -> None:
+    """Insert rows; a row whose own key (column ``cle``) was already used by a row of an earlier
+    batch of the organisation that was issued or is still pending is refused, not issued again
+    (keys made from line numbers are per file and are not compared)."""
+    explicit = [row["row_key"] for row in pending if row.pop("_explicit")]
+    used = _keys_used_elsewhere(session, batch, explicit) if explicit else set()
+    for row in pending:
+        if row["row_key"] in used and row["state"] == BatchRowState.PENDING:
+            line, key = row["row_number"], row["row_key"]
+            error = RowError(
+                line,
+                "cle",
+                "row_key_already_used",
+                f"clé « {key} » déjà utilisée par un envoi précédent : ce badge a déjà été "
+                "délivré (ou est en cours) — changez la clé pour en délivrer un autre",
+            )
+            row.update(
+                row_key=f"{key[:150]}#ligne-{line}",
+                data=None,
+                state=BatchRowState.FAILED,
+                error_code=error.code,
+                error_column="cle",
+                error_message=str(error),
+            )
+    insert_many(session, table, pending)
+
+
+def _keys_used_elsewhere(session: Session, batch: IssuanceBatch, keys: list[str]) -> set[str]:
+    rows = IssuanceBatchRow.__table__  # type: ignore[attr-defined]
+    batches = IssuanceBatch.__table__  # type: ignore[attr-defined]
+    earlier = sa.select(batches.c.id).where(
+        batches.c.organisation_id == batch.organisation_id, batches.c.id != batch.id
+    )
+    statement = (
+        sa.select(rows.c.row_key)
+        .where(rows.c.batch_id.in_(earlier))
+        .where(rows.c.row_key.in_(keys))
+        .where(rows.c.state != BatchRowState.FAILED)
+    )
+    return set(session.execute(statement).scalars())
 
 
 def batch_status(ctx: IssuerContext, batch_id: str) -> BatchProgress:

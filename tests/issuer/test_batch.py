@@ -195,3 +195,50 @@ def test_pipelined_batch_issues_each_row_once(
     assert len(pairs) == len(set(pairs)) == 59
     assert len(signed) == 59
     assert check(ctx, signed[-1]).verdict == Verdict.VERIFIED
+
+
+def _keyed(tmp_path: Path, name: str, rows: list[tuple[str, str]]) -> Path:
+    path = tmp_path / name
+    lines = "".join(f"{key};{email};N1\n" for key, email in rows)
+    path.write_text("cle;email;niveau\n" + lines, encoding="utf-8")
+    return path
+
+
+def test_a_row_key_already_issued_by_an_earlier_batch_is_not_issued_again(
+    ctx: IssuerContext, achievement_id: str, tmp_path: Path
+) -> None:
+    first, _ = submit_batch(
+        ctx, achievement_id, _keyed(tmp_path, "a.csv", [("K1", "a@example.org")])
+    )
+    run_batch(ctx, first.id)
+    pending, _ = submit_batch(
+        ctx, achievement_id, _keyed(tmp_path, "b.csv", [("K2", "b@example.org")])
+    )  # not run yet: its key is taken too
+    second, _ = submit_batch(
+        ctx,
+        achievement_id,
+        _keyed(
+            tmp_path,
+            "c.csv",
+            [("K1", "a@example.org"), ("K2", "b@example.org"), ("K3", "c@example.org")],
+        ),
+    )
+    progress = run_batch(ctx, second.id)
+    assert (progress.issued, progress.failed) == (1, 2)
+    rows = list(result_rows(ctx, second.id))
+    assert [r["statut"] for r in rows] == ["erreur", "erreur", "délivré"]
+    assert "déjà utilisée par un envoi précédent" in rows[0]["erreur"]
+    assert run_batch(ctx, pending.id).issued == 1  # the earlier batch keeps its key
+
+
+def test_a_row_key_of_a_failed_row_can_be_used_again_in_a_corrected_file(
+    ctx: IssuerContext, achievement_id: str, tmp_path: Path
+) -> None:
+    first, _ = submit_batch(
+        ctx, achievement_id, _keyed(tmp_path, "a.csv", [("K1", "pas-une-adresse")])
+    )
+    assert run_batch(ctx, first.id).failed == 1
+    fixed, _ = submit_batch(
+        ctx, achievement_id, _keyed(tmp_path, "b.csv", [("K1", "a@example.org")])
+    )
+    assert run_batch(ctx, fixed.id).issued == 1
