@@ -78,7 +78,11 @@ def test_transfer_decays_per_hop_is_capped_and_never_goes_through_a_pillar(
     transfers = [t for t in sibling.transferred if t.kind is CreditKind.TRANSFER]
     assert transfers
     assert sibling.score == pytest.approx(0.5**2)
-    assert transfers[0].path == (c2, _node("groups", "G1"), c1)
+    # Through their group or their block: both are lowest common ancestors at 2 hops.
+    assert transfers[0].path in {
+        (c2, _node("groups", "G1"), c1),
+        (c2, _node("blocks", "B1"), c1),
+    }
     # C3 meets C1 only at the pillar P: no credit however many hops are allowed.
     far = Matcher(tree, MatchParameters(transfer_max_hops=6))
     result = far.match(_job(Requirement(c1)), Holder.of("h", [c3]))
