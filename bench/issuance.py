@@ -6,9 +6,14 @@ Reported as credentials per second and as a ratio to the **bare signing rate** o
 suite (eddsa-rdfc-2022, same credential shape, same key) measured in the same run.
 
 Large batches sign in worker processes while the previous chunk is stored (``issuer.pipeline``),
-so the baseline signs the same credentials with the same worker pool (and the one-process rate
-is printed too). Target: storage and bookkeeping cost at most 30 % on top of signing
-(end-to-end time ≤ 1.3 x the bare signing time). Memory: the Python heap peak (tracemalloc)
+so the baseline signs the same credentials with the same worker pool. Target: storage and
+bookkeeping cost at most 30 % on top of signing (end-to-end time ≤ 1.3 x the bare signing time).
+
+Measuring on a shared machine: ``--rounds`` rounds each measure bare signing and the batch back
+to back (alternating which goes first); the ratio reported is the median of the per-round
+ratios, both in wall time and in this process's CPU time (``time.process_time``: every thread,
+the pipelined store thread included; worker processes are not counted). The target is met
+only when both are. Memory: the Python heap peak (tracemalloc)
 while issuing N/4 rows and N rows
 must stay flat (peak(N) ≤ 1.5 x peak(N/4)), since rows are streamed and chunks released.
 
@@ -247,7 +252,9 @@ def _one(kind: str, rows: int, memory_rows: int, rounds: int, bare_count: int) -
             path.unlink()
         wall_ratio = _ratios(bare, batch, cpu=False)
         cpu_ratio = _ratios(bare, batch, cpu=True)
-        ok = wall_ratio <= TARGET_OVERHEAD
+        # Both must hold: wall time sees SQLite's fsync waits, CPU time is not inflated by the
+        # other processes of a shared machine.
+        ok = max(wall_ratio, cpu_ratio) <= TARGET_OVERHEAD
         rate = statistics.median(m.rate for m in batch)
         per_round = ", ".join(f"{b.rate / e.rate:.2f}" for b, e in zip(bare, batch, strict=True))
         bare_rate = statistics.median(m.rate for m in bare)
@@ -277,7 +284,7 @@ def _one(kind: str, rows: int, memory_rows: int, rounds: int, bare_count: int) -
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.issuance")
     parser.add_argument("--rows", type=int, default=10_000)
-    parser.add_argument("--memory-rows", type=int, default=2_000, help="0: skip the memory check")
+    parser.add_argument("--memory-rows", type=int, default=8_000, help="0: skip the memory check")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--bare", type=int, default=2_500, help="documents per bare signing run")
     parser.add_argument("--only", choices=("sqlite", "postgresql"), default=None)

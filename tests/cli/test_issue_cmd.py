@@ -4,6 +4,7 @@ revoke → not verified (revoked); suspend → suspended; reinstate → verified
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -37,7 +38,9 @@ def _verify(
     maps = [arg for line in mapping.split() for arg in ("--map", line)]
     path = tmp_path / "badge.json"
     path.write_text(credential, encoding="utf-8")
-    _, out = run(capsys, "verify", str(path), "--json", "--offline", *maps)
+    # A minute after issuance (the verifier's clock is not the issuer's, and not the same second).
+    later = (datetime.now(UTC) + timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    _, out = run(capsys, "verify", str(path), "--json", "--offline", "--at", later, *maps)
     report: dict[str, object] = json.loads(out)
     return report
 
