@@ -202,3 +202,45 @@ def test_an_esco_occupation_target_counts_the_essential_skills_held(
     assert data["complete"] is True
     assert data["components"]["mandatory_count"] == len(essential)
     assert data["components"]["mandatory_coverage"] == 1.0
+
+
+def test_an_unknown_expected_level_is_refused_with_its_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    job = tmp_path / "offre.yaml"
+    job.write_text(
+        "offre: X\ntitre: Y\nexigences:\n  - element: MAC-B1\n    niveau: expert\n",
+        encoding="utf-8",
+    )
+    status, _, err = _run(capsys, "match", "--job", str(job), "--holds", "MAC-B1")
+    assert status == 1
+    assert "ligne 5 : niveau inconnu « expert » pour l'élément « MAC-B1 »" in err
+    assert _run(capsys, "match", "save", str(job))[0] == 1
+
+
+def test_stored_jobs_naming_unknown_items_rank_without_crashing(
+    capsys: pytest.CaptureFixture[str],
+    db_url: str,
+    db_engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from matching.model import Job, Requirement
+    from tests.matching.test_store import _wallet
+
+    monkeypatch.setenv("ATOUTS_DATABASE_URL", db_url)
+    gone = "https://elsewhere.example/referentials/retire/1.0/competences/X1"
+    _wallet(db_engine, "w1", {"i1": "verified"})
+    with session_scope(db_engine) as session:
+        store.save_job(
+            session, Job("OFF-G", "Maçon", (Requirement(gone), Requirement(f"{BTP}/blocks/MAC-B1")))
+        )
+        store.record_holdings(session, "w1", "i1", [Holding(f"{BTP}/blocks/MAC-B1")])
+        store.opt_in(session, "w1")
+    status, out, _ = _run(capsys, "match", "candidates", "--job", "OFF-G", "--json")
+    assert status == 0
+    [candidate] = json.loads(out)
+    assert candidate["complete"] is False
+    assert [u["requirement"] for u in candidate["unresolved"]] == [gone]
+    status, out, _ = _run(capsys, "match", "jobs", "--holder", "w1", "--json")
+    assert status == 0
+    assert [j["id"] for j in json.loads(out)] == ["OFF-G"]
