@@ -184,3 +184,22 @@ def test_pages_need_a_beneficiary_or_a_counsellor(web: Web) -> None:
     assert anonymous.status_code == 401
     assert _employer(web).get("/metiers-proches").status_code == 403
     assert _employer(web, "autre").get("/metiers-proches/visibilite").status_code == 403
+
+
+def test_pages_share_one_index_that_is_not_rebuilt_per_page_load(web: Web) -> None:
+    client = _demo_beneficiary(web)
+    _ok(client.get("/metiers-proches"))
+    index = web.app.state.matching_index
+    matcher, builds, loads = index.matcher, index.graph_builds, index.job_loads
+    assert loads >= 1
+    for _ in range(3):
+        _ok(client.get("/metiers-proches"))
+    assert (index.matcher, index.graph_builds, index.job_loads) == (matcher, builds, loads)
+    # A new offer is added to the same index, alone.
+    employer = _employer(web)
+    job_id = _new_job(employer, "Agent de sécurité")
+    _add(employer, job_id, [f"{BTP}/blocks/B-SECU"])
+    _publish(employer, job_id)
+    assert "Agent de sécurité" in _ok(client.get("/metiers-proches"))
+    assert index.job_loads == loads + 1
+    assert index.matcher is matcher
