@@ -246,6 +246,31 @@ class KeyResolver:
             f"la clé « jwk » du JWT n'est pas publiée par l'émetteur {issuer_id}", code=NOT_BOUND
         )
 
+    def unbound_key(self, verification_method: str) -> Ed25519PublicKey | None:
+        """The Ed25519 key a method names, WITHOUT binding it to anyone; never fetches.
+
+        Only to tell a bad signature from a binding finding (issue 2): the key named by a
+        did:key, a ``#z6Mk…`` fragment, or found under the method's id in a document this
+        resolver already fetched. A signature that verifies under it proves nothing about the
+        issuer; the caller still reports the binding (``resolve``) as its own finding.
+        """
+        named = named_key(verification_method)
+        if named is not None:
+            return named
+        if not isinstance(verification_method, str):
+            return None
+        document = self._documents.get(urldefrag(verification_method)[0])
+        if document is None:
+            return None
+        method = find_verification_method(document, verification_method)
+        if method is None:
+            return None
+        try:
+            key = method_public_key(method)
+        except KeyResolutionError:
+            return None
+        return key if isinstance(key, Ed25519PublicKey) else None
+
     # -- binding ------------------------------------------------------------------------------
 
     def _pinned_match(

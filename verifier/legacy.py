@@ -128,7 +128,7 @@ def _after_proof(
     checks = [structure, proof]
     if proof.outcome == Outcome.FAILED:
         return checks
-    checks.append(check_validity_period(dates, options.now))
+    checks.append(check_validity_period(dates, options.now, leeway=options.clock_leeway))
     checks.append(status)
     checks.append(check_issuer_trust({"issuer": issuer_id}, options.trust_registry))
     return checks

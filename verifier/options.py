@@ -8,12 +8,13 @@ may be shared by many ``verify`` calls (the status list cache lives here for tha
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from badges.fetch import Fetcher
 from badges.jsonld.loader import OfflineDocumentLoader
 from badges.keys import Ed25519PublicKey
+from verifier.checks.validity import DEFAULT_CLOCK_LEEWAY
 from verifier.status_cache import StatusListCache
 from verifier.trust import TrustRegistry
 
@@ -65,6 +66,17 @@ class VerifyOptions:
     # Resolvers built from these options, by proof purpose, reused by later verifications so
     # DID and controller documents are resolved once (filled by verifier.checks.proof).
     resolver_cache: dict[str, KeyResolverLike] = field(default_factory=dict)
+    # Clock skew granted to validFrom / nbf only (a brand-new badge seen by a verifier whose
+    # clock lags is not "not yet valid"); never to expiry. ADR 0001, verifier.checks.validity.
+    clock_leeway: timedelta = DEFAULT_CLOCK_LEEWAY
+
+    def policy_settings(self) -> dict[str, object]:
+        """What the report states about how it was judged, besides the policy's name."""
+        return {
+            "name": self.policy,
+            "clock_leeway_seconds": int(self.clock_leeway.total_seconds()),
+            "strict_status_length": self.status_length_is_strict,
+        }
 
     @property
     def status_length_is_strict(self) -> bool:

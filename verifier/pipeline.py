@@ -25,7 +25,7 @@ from badges.fetch import FetchError
 from badges.problems import Problem, Severity
 from verifier.checks.document import document_checks
 from verifier.checks.parties import check_issuer_trust, check_recipient
-from verifier.checks.proof import build_resolver, check_data_integrity
+from verifier.checks.proof import build_resolver, check_data_integrity, proof_findings
 from verifier.checks.status import StatusContext, check_status
 from verifier.checks.validity import check_validity_period
 from verifier.codes import Code
@@ -54,9 +54,11 @@ _FATAL_STRUCTURE_CODES = frozenset({"not_a_credential", "not_an_object"})
 def verify(value: Any, *, options: VerifyOptions) -> VerificationReport:
     """Verify a credential given as dict, text or bytes. Findings are data: this never raises."""
     try:
-        return _Run(options).verify(value, depth=0)
+        report = _Run(options).verify(value, depth=0)
     except Exception as exc:  # the contract: a report for any input, whatever happens inside
-        return _input_report(options, [error_problem(exc)], kind=InputKind.UNKNOWN)
+        report = _input_report(options, [error_problem(exc)], kind=InputKind.UNKNOWN)
+    report.policy_settings = options.policy_settings()
+    return report
 
 
 def _input_report(
@@ -223,13 +225,21 @@ class _Run:
         if any(p.code in _FATAL_STRUCTURE_CODES for p in checks[0].problems):
             checks = [checks[0], *(skipped(c, "structure") for c in CHECK_ORDER[1:7])]
             return self._report(credential, checks, kind=kind)
+        binding: list[Problem] = []
+        binding_state: str | None = None
         if proof is None:
-            proof = check_data_integrity(
+            # Issue 2: the signature and the key binding are two findings (proof, issuer_trust).
+            findings = proof_findings(
                 credential,
                 resolver=self.resolver,
                 bind_to=_issuer_id(credential),
                 limits=options.limits,
                 loader=options.document_loader,
+            )
+            proof, binding, binding_state = (
+                findings.check,
+                findings.binding,
+                findings.binding_state,
             )
         checks.append(proof)
         later: list[CheckId] = [
@@ -246,9 +256,16 @@ class _Run:
         if proof.outcome == Outcome.FAILED:
             checks.extend(skipped(c, "proof") for c in later)
             return self._report(credential, checks, kind=kind)
-        checks.append(check_validity_period(credential, options.now))
+        checks.append(check_validity_period(credential, options.now, leeway=options.clock_leeway))
         checks.append(check_status(credential, self._status_context()))
-        checks.append(check_issuer_trust(credential, options.trust_registry))
+        checks.append(
+            check_issuer_trust(
+                credential,
+                options.trust_registry,
+                key_binding=binding,
+                binding_state=binding_state,
+            )
+        )
         if wants_recipient and options.expected_recipient is not None:
             checks.append(
                 check_recipient(

@@ -3,9 +3,11 @@
 The decision and its reasons are in ``docs/adr/0001-verdict-policy.md``. In short, following the
 employer wording of ``reliability-ux.md`` B3 and DCC VerifierPlus:
 
-* ``default``: a broken seal, a withdrawn (revoked or suspended) badge, a badge not yet valid,
-  a document that is not a conforming badge, or a recipient mismatch make it *not verified*.
-  Anything we could not check (key, status list) makes it *inconclusive*. An expired badge, an
+* ``default``: a broken seal, a key that is not the issuer's (``issuer_trust`` failed with
+  ``key_not_bound_to_issuer`` / ``verification_method_invalid``), a withdrawn (revoked or
+  suspended) badge, a badge not yet valid, a document that is not a conforming badge, or a
+  recipient mismatch make it *not verified*. Anything we could not check (the key's binding to
+  the issuer, the signature, a status list) makes it *inconclusive*. An expired badge, an
   issuer missing from the trust registry and a bad endorsement are shown but do not change the
   verdict on their own: an expired badge is still a true record of what was achieved.
 * ``strict``: the same, and also expiry, an unknown issuer and a failed endorsement make the badge
@@ -18,6 +20,7 @@ from collections.abc import Callable, Iterable
 from enum import StrEnum
 
 from badges.problems import Problem, Severity
+from verifier.checks.parties import KEY_NOT_BOUND_CODES
 from verifier.report import Check, CheckId, Outcome, Verdict
 
 
@@ -57,6 +60,10 @@ def _has_error(problems: Iterable[Problem]) -> bool:
     return any(p.severity == Severity.ERROR for p in problems)
 
 
+def _key_not_bound(check: Check) -> bool:
+    return any(p.code in KEY_NOT_BOUND_CODES for p in check.errors())
+
+
 def default_policy(checks: list[Check], input_problems: list[Problem]) -> Verdict:
     """The verdict an employer sees by default (ADR 0001)."""
     return _decide(checks, input_problems, strict=False)
@@ -84,11 +91,18 @@ def _decide(checks: list[Check], input_problems: list[Problem], *, strict: bool)
                 soft = all(p.code in _SOFT_VALIDITY_CODES for p in check.errors())
                 if strict or not soft:
                     return Verdict.NOT_VERIFIED
+            elif check.check == CheckId.ISSUER_TRUST and _key_not_bound(check):
+                # Key substitution: a key that is not the issuer's never verifies a badge.
+                return Verdict.NOT_VERIFIED
             elif strict:
-                # issuer_trust, endorsements
+                # issuer_trust (unknown issuer), endorsements
                 return Verdict.NOT_VERIFIED
         elif check.outcome == Outcome.INDETERMINATE:
-            counts = check.check in _BLOCKING_ALWAYS or check.check == CheckId.VALIDITY_PERIOD
+            # issuer_trust is indeterminate only when the key could not be bound to the issuer.
+            counts = check.check in _BLOCKING_ALWAYS or check.check in (
+                CheckId.VALIDITY_PERIOD,
+                CheckId.ISSUER_TRUST,
+            )
             if counts or strict:
                 inconclusive = True
     if inconclusive:

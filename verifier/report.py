@@ -76,6 +76,8 @@ class VerificationReport(BaseModel):
     checks: list[Check] = Field(default_factory=list)
     verdict: Verdict = Verdict.INCONCLUSIVE
     policy: str = "default"
+    # The settings that change findings (clock leeway, …): ``VerifyOptions.policy_settings``.
+    policy_settings: dict[str, Any] = Field(default_factory=dict)
     verified_at: datetime
     engine_version: str = ENGINE_VERSION
     input_kind: str = "unknown"

@@ -210,6 +210,13 @@ def check_tone(check: Check, report: VerificationReport) -> str:
     return "failed"
 
 
+def _key_bound(report: VerificationReport) -> bool:
+    """False when ``issuer_trust`` says the signing key is not (or could not be) the issuer's."""
+    trust = report.check(CheckId.ISSUER_TRUST)
+    state = trust.details.get("key_binding") if trust is not None else None
+    return state in (None, "bound")
+
+
 def check_label(check: Check, lang: str = "fr") -> str:
     return (_LABELS_EN if lang == "en" else _LABELS_FR)[check.check]
 
@@ -227,6 +234,13 @@ def check_line(check: Check, report: VerificationReport, lang: str = "fr") -> st
         if check.check == CheckId.VALIDITY_PERIOD and not check.details.get("valid_until"):
             return (
                 "The badge has no end date." if lang == "en" else "Le badge n'a pas de date de fin."
+            )
+        if check.check == CheckId.PROOF and not _key_bound(report):
+            # Issue 2: an intact seal says nothing about who signed until the key is bound.
+            return (
+                "The content has not changed since it was signed."
+                if lang == "en"
+                else "Le contenu n'a pas été modifié depuis sa signature."
             )
         template = (_PASSED_EN if lang == "en" else _PASSED_FR)[check.check]
         return template.format(issuer=issuer)

@@ -150,9 +150,16 @@ def test_one_status_list_serves_many_badges_from_the_cache() -> None:
 def test_key_substitution_is_refused() -> None:
     issuer, attacker = key(1), key(2)
     credential = sign(unsigned(did_of(issuer)), attacker)  # attacker's did:key method
-    report = run(credential)
-    assert report.verdict == Verdict.NOT_VERIFIED
-    assert "key_not_bound_to_issuer" in report.check(CheckId.PROOF).codes()  # type: ignore[union-attr]
+    for policy in ("default", "strict"):
+        report = run(credential, policy=policy)
+        assert report.verdict == Verdict.NOT_VERIFIED
+        # The seal matches the attacker's key (proof passed); the key is not the issuer's.
+        assert report.outcome(CheckId.PROOF) == Outcome.PASSED
+        trust = report.check(CheckId.ISSUER_TRUST)
+        assert trust is not None
+        assert trust.outcome == Outcome.FAILED
+        assert "key_not_bound_to_issuer" in trust.codes()
+        assert trust.details["key_binding"] == "not_bound"
 
 
 def test_fragment_key_of_an_https_issuer_is_never_trusted() -> None:
@@ -163,7 +170,13 @@ def test_fragment_key_of_an_https_issuer_is_never_trusted() -> None:
     )
     report = run(credential, fetcher=MapFetcher({}))
     assert report.verdict == Verdict.INCONCLUSIVE
-    assert report.outcome(CheckId.PROOF) == Outcome.INDETERMINATE
+    # The fragment key only shows the seal is intact; it binds nothing to the issuer.
+    assert report.outcome(CheckId.PROOF) == Outcome.PASSED
+    assert report.outcome(CheckId.ISSUER_TRUST) == Outcome.INDETERMINATE
+    assert "verification_method_unresolvable" in report.check(CheckId.ISSUER_TRUST).codes()  # type: ignore[union-attr]
+    assert run(credential, fetcher=MapFetcher({}), policy="strict").verdict == (
+        Verdict.INCONCLUSIVE
+    )
     assert run(credential, fetcher=MapFetcher({}), pinned_keys=[pair.public]).verdict == (
         Verdict.VERIFIED
     )

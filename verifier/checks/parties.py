@@ -1,8 +1,16 @@
 """The ``issuer_trust`` and ``recipient`` checks.
 
-``issuer_trust``: is the issuer in the caller's registry of known issuers? An unknown issuer is a
-*warning* (OB 3.0 implementation guide, Displayer: "mark issuer data included in a credential as
-unverified"); the verdict policy decides what it means.
+``issuer_trust``: two findings about the issuer (ADR 0001).
+
+* Key binding (VC Data Integrity "Verification Method Binding"; issue 2): is the key that signed
+  the badge the issuer's? ``key_not_bound_to_issuer`` / ``verification_method_invalid`` make the
+  check ``failed`` (a key that is not the issuer's never makes a badge verified: key
+  substitution); a binding that could not be made (``verification_method_unresolvable``, e.g. an
+  https issuer offline) makes it ``indeterminate``. The findings come from
+  ``verifier.checks.proof.ProofFindings``.
+* Registry: is the issuer in the caller's registry of known issuers? An unknown issuer is a
+  *warning* (OB 3.0 implementation guide, Displayer: "mark issuer data included in a credential
+  as unverified"); the verdict policy decides what it means.
 
 ``recipient`` (OB 3.0 §9 Verification step 5): when the caller states who should hold the badge,
 compare with ``credentialSubject.id`` or recompute each ``identifier`` (hashed or not) with
@@ -39,7 +47,35 @@ def issuer_name_of(credential: Mapping[str, Any]) -> str | None:
     return None
 
 
-def check_issuer_trust(credential: Mapping[str, Any], registry: TrustRegistry | None) -> Check:
+# Binding findings that mean "this key is not the issuer's" (the others: "could not bind").
+KEY_NOT_BOUND_CODES = frozenset({"key_not_bound_to_issuer", "verification_method_invalid"})
+
+
+def check_issuer_trust(
+    credential: Mapping[str, Any],
+    registry: TrustRegistry | None,
+    *,
+    key_binding: list[Problem] | None = None,
+    binding_state: str | None = None,
+) -> Check:
+    """The registry finding, combined with the key binding findings when there are some."""
+    check = _registry_check(credential, registry)
+    if binding_state is not None:
+        check.details["key_binding"] = binding_state
+    if not key_binding:
+        return check
+    problems = [*key_binding, *check.problems]
+    not_bound = any(p.code in KEY_NOT_BOUND_CODES for p in key_binding)
+    if not_bound or (check.outcome == Outcome.FAILED and check.errors()):
+        outcome = Outcome.FAILED
+    else:
+        outcome = Outcome.INDETERMINATE
+    return Check(
+        check=CheckId.ISSUER_TRUST, outcome=outcome, problems=problems, details=check.details
+    )
+
+
+def _registry_check(credential: Mapping[str, Any], registry: TrustRegistry | None) -> Check:
     issuer_id = issuer_id_of(credential)
     if issuer_id is None:
         problem = Problem(

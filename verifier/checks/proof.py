@@ -1,4 +1,4 @@
-"""The ``proof`` check: Data Integrity proofs (and the key binding behind them).
+"""The ``proof`` check: Data Integrity proofs, and the key binding found on the way.
 
 VC Data Integrity §4.4 "Verify Proof" and §"Verification Method Binding" / "Verification
 Relationship Validation": the key must be found in the controller document (or DID document) of
@@ -6,9 +6,20 @@ the issuer and listed under the expected relationship; a public key merely writt
 fragment is never trusted (reliability-ux.md finding 4). ``badges.resolution.KeyResolver`` does the
 binding; ``badges.proofs.data_integrity.verify_proof`` does the cryptography.
 
-Outcomes: ``passed``; ``failed`` for a proof shown to be wrong (tampered document, key not the
-issuer's, wrong purpose/challenge/domain, unsupported suite); ``indeterminate`` when the key could
-not be retrieved (network, unknown host): "could not check" is never "false".
+Two findings, kept apart for a credential (issue 2, ADR 0001):
+
+* ``proof`` is the cryptographic finding only: ``passed`` when every signature verifies under the
+  key its verification method names (did:key is self-certifying; a ``#z6Mk…`` fragment or a
+  document already fetched gives key material used ONLY to check the signature, never to trust
+  it); ``failed`` when a signature is wrong (tampered document, wrong purpose, challenge or
+  domain); ``indeterminate`` when no key material at all could be had (did:web unreachable) or
+  the suite is not implemented: "could not check" is never "false".
+* the key binding (``bound``, ``could_not_bind``, ``not_bound``, ``invalid``) goes to the
+  ``issuer_trust`` check (``ProofFindings.binding``): a key that is not the issuer's never makes a
+  badge verified (key substitution, reliability-ux.md §A3-S7).
+
+Status lists and presentations keep the folded form (``check_data_integrity``): a list or a
+presentation signed by a key that is not its issuer's is simply not a valid proof there.
 
 Several proofs: each must verify (a malformed or failing proof next to a good one is a finding,
 not noise: 1EdTech's validator rejects ``simple-multiple-proofs.json`` too).
@@ -18,6 +29,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from badges.jsonld.canon import CanonLimits
@@ -25,7 +37,7 @@ from badges.jsonld.loader import OfflineDocumentLoader
 from badges.keys import Ed25519PublicKey
 from badges.problems import BadgeError, Problem, Severity
 from badges.proofs.data_integrity import verify_proof
-from badges.resolution import named_key
+from badges.resolution import KeyResolver, named_key
 from verifier.codes import Code
 from verifier.inputs import error_problem
 from verifier.options import KeyResolverLike, Limits, VerifyOptions
@@ -48,6 +60,23 @@ COULD_NOT_CHECK = frozenset(
         "proof_type_unsupported",
     }
 )
+
+
+# The resolver's findings about the key binding itself (badges.resolution).
+BINDING_CODES = frozenset(
+    {"verification_method_unresolvable", "key_not_bound_to_issuer", "verification_method_invalid"}
+)
+# Binding states, worst first (ProofFindings.binding_state, details.proofs[].key_binding).
+_BINDING_RANK = ("not_bound", "invalid", "could_not_bind", "bound")
+
+
+@dataclass(slots=True)
+class ProofFindings:
+    """The ``proof`` check of a credential and, apart, what was found about its key binding."""
+
+    check: Check
+    binding: list[Problem] = field(default_factory=list)
+    binding_state: str = "bound"
 
 
 def build_resolver(options: VerifyOptions, purpose: str = "assertionMethod") -> KeyResolverLike:
@@ -99,14 +128,47 @@ def check_data_integrity(
     limits: Limits | None = None,
     loader: OfflineDocumentLoader | None = None,
 ) -> Check:
+    """The folded form: a key not bound to ``bind_to`` makes the proof itself fail."""
+    return proof_findings(
+        document,
+        resolver=resolver,
+        bind_to=bind_to,
+        purpose=purpose,
+        challenge=challenge,
+        domain=domain,
+        check_id=check_id,
+        missing_code=missing_code,
+        limits=limits,
+        loader=loader,
+        separate_binding=False,
+    ).check
+
+
+def proof_findings(
+    document: Mapping[str, Any],
+    *,
+    resolver: KeyResolverLike,
+    bind_to: str | None,
+    purpose: str = "assertionMethod",
+    challenge: str | None = None,
+    domain: str | None = None,
+    check_id: CheckId = CheckId.PROOF,
+    missing_code: str = "proof_missing",
+    limits: Limits | None = None,
+    loader: OfflineDocumentLoader | None = None,
+    separate_binding: bool = True,
+) -> ProofFindings:
+    """Verify every proof; with ``separate_binding`` the binding is reported apart (issue 2)."""
     proofs = _proofs(document)
     if not proofs:
-        return Check(
+        check = Check(
             check=check_id,
             outcome=Outcome.FAILED,
             problems=[Problem(missing_code, "the document carries no proof", path="/proof")],
         )
+        return ProofFindings(check, binding_state="none")
     problems: list[Problem] = []
+    binding: list[Problem] = []
     outcomes: list[Outcome] = []
     methods: list[dict[str, Any]] = []
     if len(proofs) > 1:
@@ -121,7 +183,7 @@ def check_data_integrity(
     for index, proof in enumerate(proofs):
         single = dict(document)
         single["proof"] = proof
-        outcome, found, method = _verify_one(
+        outcome, found, method, bound = _verify_one(
             single,
             resolver=resolver,
             bind_to=bind_to,
@@ -130,9 +192,11 @@ def check_data_integrity(
             domain=domain,
             limits=limits,
             loader=loader,
+            separate_binding=separate_binding,
         )
         prefix = f"/proof/{index}" if len(proofs) > 1 else "/proof"
         problems.extend(_located(p, prefix) for p in found)
+        binding.extend(_located(p, prefix) for p in bound)
         outcomes.append(outcome)
         methods.append(method)
     if Outcome.FAILED in outcomes:
@@ -141,7 +205,10 @@ def check_data_integrity(
         outcome = Outcome.INDETERMINATE
     else:
         outcome = Outcome.PASSED
-    return Check(check=check_id, outcome=outcome, problems=problems, details={"proofs": methods})
+    check = Check(check=check_id, outcome=outcome, problems=problems, details={"proofs": methods})
+    states = {str(m.get("key_binding", "bound")) for m in methods}
+    state = next((s for s in _BINDING_RANK if s in states), "bound")
+    return ProofFindings(check, binding=binding, binding_state=state)
 
 
 def _located(problem: Problem, prefix: str) -> Problem:
@@ -170,7 +237,9 @@ def _verify_one(
     domain: str | None,
     limits: Limits | None = None,
     loader: OfflineDocumentLoader | None = None,
-) -> tuple[Outcome, list[Problem], dict[str, Any]]:
+    separate_binding: bool = False,
+) -> tuple[Outcome, list[Problem], dict[str, Any], list[Problem]]:
+    """One proof: (outcome, proof problems, details, binding problems when kept apart)."""
     raised: list[BadgeError] = []
 
     def resolve_key(verification_method: str) -> Ed25519PublicKey:
@@ -200,7 +269,20 @@ def _verify_one(
         )
     except Exception as exc:  # a primitive must not turn a finding into a crash
         problem = error_problem(exc)
-        return outcome_of([problem], False), [problem], method
+        return outcome_of([problem], False), [problem], method, []
+    if raised and separate_binding:
+        return _unbound_verification(
+            document,
+            result.problems,
+            raised,
+            method,
+            resolver,
+            purpose,
+            challenge,
+            domain,
+            limits,
+            loader,
+        )
     problems = list(result.problems)
     # The resolver's own code (key_not_bound_to_issuer, …) says more than a generic
     # "unresolvable"; keep it so that a key substitution is reported as what it is.
@@ -223,9 +305,10 @@ def _verify_one(
         # Binding is its own finding (issue 2): check the signature against the key the method
         # names, without trusting it, so that "key not tied to the issuer" and "document
         # changed" are reported as what they are.
-        method["signature"] = _named_key_signature(
-            document, purpose, challenge, domain, limits, loader
+        checked = _named_key_verification(
+            document, named_key_of(document), purpose, challenge, domain, limits, loader
         )
+        method["signature"] = _signature_of(checked)
         if method["signature"] == "invalid":
             problems.append(
                 Problem(
@@ -234,7 +317,51 @@ def _verify_one(
                     path="proof",
                 )
             )
-    return outcome_of(problems, result.verified), problems, method
+    return outcome_of(problems, result.verified), problems, method, []
+
+
+def _binding_problems(raised: list[BadgeError]) -> list[Problem]:
+    found: list[Problem] = []
+    for error in raised:
+        if error.code not in {p.code for p in found}:
+            found.append(error.to_problem())
+    return found
+
+
+def _unbound_verification(
+    document: dict[str, Any],
+    first: list[Problem],
+    raised: list[BadgeError],
+    method: dict[str, Any],
+    resolver: KeyResolverLike,
+    purpose: str,
+    challenge: str | None,
+    domain: str | None,
+    limits: Limits | None,
+    loader: OfflineDocumentLoader | None,
+) -> tuple[Outcome, list[Problem], dict[str, Any], list[Problem]]:
+    """The key could not be bound: check the signature with the key the method names.
+
+    That key is key material, not trust: it only tells "the document was changed" (``failed``)
+    from "the seal is intact" (``passed``), while the binding goes to ``issuer_trust``. Without any
+    key material the signature cannot be checked: ``indeterminate``, with the resolver's reason.
+    """
+    binding = _binding_problems(raised)
+    method["key_binding"] = _binding(raised)
+    key = named_key_of(document)
+    if key is None and isinstance(resolver, KeyResolver):
+        vm = method.get("verificationMethod")
+        key = resolver.unbound_key(vm) if isinstance(vm, str) else None
+    checked = _named_key_verification(document, key, purpose, challenge, domain, limits, loader)
+    method["signature"] = _signature_of(checked)
+    if checked is not None:
+        problems, verified = checked
+        return outcome_of(problems, verified), problems, method, binding
+    others = [p for p in first if p.code not in BINDING_CODES]
+    problems = [*others, *binding]
+    if any(p.severity == Severity.ERROR for p in others):
+        return outcome_of(others, False), problems, method, binding
+    return Outcome.INDETERMINATE, problems, method, binding
 
 
 def _binding(raised: list[BadgeError]) -> str:
@@ -253,19 +380,31 @@ def _signature_state(problems: list[Problem]) -> str:
     return "invalid" if any(p.code == "signature_invalid" for p in problems) else "not_checked"
 
 
-def _named_key_signature(
+def named_key_of(document: Mapping[str, Any]) -> Ed25519PublicKey | None:
+    proof = document.get("proof")
+    vm = proof.get("verificationMethod") if isinstance(proof, dict) else None
+    return named_key(vm) if isinstance(vm, str) else None
+
+
+def _signature_of(checked: tuple[list[Problem], bool] | None) -> str:
+    if checked is None:
+        return "not_checked"
+    problems, verified = checked
+    return "valid" if verified else _signature_state(problems)
+
+
+def _named_key_verification(
     document: dict[str, Any],
+    key: Ed25519PublicKey | None,
     purpose: str,
     challenge: str | None,
     domain: str | None,
     limits: Limits | None,
     loader: OfflineDocumentLoader | None,
-) -> str:
-    proof = document.get("proof")
-    vm = proof.get("verificationMethod") if isinstance(proof, dict) else None
-    key = named_key(vm) if isinstance(vm, str) else None
+) -> tuple[list[Problem], bool] | None:
+    """``verify_proof`` under an untrusted key (problems, verified); ``None``: not checked."""
     if key is None:
-        return "not_checked"
+        return None
     try:
         result = verify_proof(
             document,
@@ -277,5 +416,5 @@ def _named_key_signature(
             loader=loader,
         )
     except Exception:
-        return "not_checked"
-    return "valid" if result.verified else _signature_state(list(result.problems))
+        return None
+    return list(result.problems), result.verified

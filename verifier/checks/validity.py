@@ -3,6 +3,11 @@
 ``validFrom``/``validUntil`` (VCDM 2.0) or ``issuanceDate``/``expirationDate`` (VCDM 1.1, legacy).
 The clock is the caller's (``VerifyOptions.now``). An expired badge is a finding, not a fatal
 error: the policy decides what it means (ADR 0001).
+
+Clock skew: the issuer sets ``validFrom`` to the moment of issue, so a verifier whose clock lags a
+little would call a brand-new badge "not yet valid". ``leeway`` (``VerifyOptions.clock_leeway``,
+``DEFAULT_CLOCK_LEEWAY`` = 5 minutes, reported in the report's ``policy_settings``) is granted to
+``validFrom`` only (and so to a JWT's ``nbf``, which mirrors it); never to expiry.
 """
 
 from __future__ import annotations
@@ -65,7 +70,12 @@ def validity_bounds(credential: dict[str, Any]) -> tuple[Any, Any, str, str]:
     )
 
 
-def check_validity_period(credential: dict[str, Any], now: datetime) -> Check:
+DEFAULT_CLOCK_LEEWAY = timedelta(minutes=5)
+
+
+def check_validity_period(
+    credential: dict[str, Any], now: datetime, *, leeway: timedelta = timedelta(0)
+) -> Check:
     raw_from, raw_until, from_path, until_path = validity_bounds(credential)
     problems: list[Problem] = []
     valid_from = parse_datetime(raw_from) if raw_from is not None else None
@@ -86,6 +96,7 @@ def check_validity_period(credential: dict[str, Any], now: datetime) -> Check:
         "now": _iso(now),
         "valid_from": _iso(valid_from) if valid_from else None,
         "valid_until": _iso(valid_until) if valid_until else None,
+        "clock_leeway_seconds": int(leeway.total_seconds()),
     }
     if problems:
         return Check(
@@ -94,7 +105,7 @@ def check_validity_period(credential: dict[str, Any], now: datetime) -> Check:
             problems=problems,
             details=details,
         )
-    if valid_from is not None and now < valid_from:
+    if valid_from is not None and now + leeway < valid_from:
         problems.append(
             Problem(
                 code=str(Code.NOT_YET_VALID),
