@@ -244,3 +244,30 @@ def test_stored_jobs_naming_unknown_items_rank_without_crashing(
     status, out, _ = _run(capsys, "match", "jobs", "--holder", "w1", "--json")
     assert status == 0
     assert [j["id"] for j in json.loads(out)] == ["OFF-G"]
+
+
+def test_a_rome_fiche_code_target_is_taken_whole(
+    capsys: pytest.CaptureFixture[str], shared: Path
+) -> None:
+    import csv
+
+    folder = shared / "data" / "rome" / "v460"
+    with (folder / "unix_cr_gd_dp_v460_utf8.csv").open(encoding="utf-8") as handle:
+        code = next(csv.DictReader(handle))["code_rome"]
+    status, out, _ = _run(
+        capsys,
+        "match",
+        "--referentiel",
+        f"rome:{folder}",
+        "--target",
+        code,
+        "--holds",
+        "B-SECU",
+        "--json",
+    )
+    assert status == 0
+    data = json.loads(out)
+    assert data["job_id"] == f"urn:rome:fiche:{code}"
+    assert data["requirements"]
+    assert {r["origin"] for r in data["requirements"]} == {f"urn:rome:fiche:{code}"}
+    assert (data["score"], data["complete"]) == (0.0, False)
