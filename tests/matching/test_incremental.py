@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from matching.model import Holder, Job, Requirement
 from matching.ranking import Matcher, Ranked
 from referentials.graph import SkillsGraph
@@ -64,3 +66,34 @@ def test_adding_removing_and_replacing_one_at_a_time_equals_a_fresh_index(
         assert _scores(live.candidates(job, top=None)) == _scores(fresh.candidates(job, top=None))
     for holder in holders.values():
         assert _scores(live.jobs_for(holder, top=None)) == _scores(fresh.jobs_for(holder, top=None))
+
+
+def test_ranking_reads_precomputed_tables_and_never_walks_the_graph_per_wallet(
+    bundled_graph: SkillsGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rng = random.Random(11)
+    nodes = sorted(
+        n
+        for t in (NodeType.COMPETENCE, NodeType.BLOCK, NodeType.CERTIFICATION)
+        for n in bundled_graph.nodes_of_type(t)
+    )
+    matcher = Matcher(bundled_graph)
+    job = Job("J", "Offre", tuple(Requirement(n) for n in rng.sample(nodes, 4)))
+    matcher.add_job(job)
+    walks: list[str] = []
+    compute = matcher.tables._compute
+
+    def counted(node: str) -> object:
+        walks.append(node)
+        return compute(node)
+
+    monkeypatch.setattr(matcher.tables, "_compute", counted)
+    matcher.add_holders(Holder.of(f"w{i}", rng.sample(nodes, 5)) for i in range(40))
+    matcher.candidates(job, top=None)
+    first = len(walks)
+    # Ten times as many wallets: not one more graph walk for ranking them.
+    matcher.add_holders(Holder.of(f"x{i}", rng.sample(nodes, 5)) for i in range(400))
+    matcher.candidates(job, top=None)
+    matcher.jobs_for(Holder.of("y", rng.sample(nodes, 5)), top=None)
+    assert len(walks) == first
+    assert len(set(walks)) == len(walks)  # each required item walked once, then memoised
