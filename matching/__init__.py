@@ -19,5 +19,11 @@ Pure modules (data in, data out; no I/O) plus one storage adapter:
 - ``matching.jobs_yaml``: ``load_job``/``load_job_file``/``parse_job`` (French errors by line).
 - ``matching.search``: ``LabelIndex(graph).search(text)`` — proposals to confirm.
 - ``matching.resolve``: ``NodeResolver(graph).resolve(ref)`` — ids, ROME codes, item codes.
-- ``matching.store``: jobs, opt-in/withdrawal and verified wallet competences in the database.
+- ``matching.store``: jobs, opt-in/withdrawal and verified wallet competences in the database,
+  with per-row versions (``job_versions``, ``holder_versions``) for incremental indexes;
+- ``matching.evidence``: ``credential_from_bytes(raw)`` — the credential inside stored bytes
+  (JSON, VC-JWT, baked PNG/SVG), so holder levels come from ``result[].achievedLevel``.
+
+A requirement naming an item no loaded referential knows is never an error at ranking time: it
+is reported in ``MatchResult.unresolved`` (``Unresolved``) with a French reason.
 """
