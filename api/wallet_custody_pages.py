@@ -19,7 +19,10 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import select
 
+from api.i18n import current_language
+from api.i18n import gettext as _
 from api.security import require_csrf
+from api.wallet_i18n import error_text
 from api.wallet_pages import ACTING_FOR, render_page
 from api.wallet_routes import current_user_id, wallet_ctx
 from storage.engine import session_scope
@@ -53,8 +56,20 @@ def _custody_list(request: Request, user_id: str, **extra: Any) -> HTMLResponse:
                 session.exec(select(WalletItem.id).where(WalletItem.wallet_id == wallet.id)).all()
             )
             wallets.append({"id": wallet.id, "name": wallet.display_name, "count": count})
-    wording = CUSTODY_WORDING_FR.format(counsellor=me.display_name if me else "votre conseiller")
-    return render_page(request, "accompagnement.html", wallets=wallets, wording=wording, **extra)
+    counsellor = me.display_name if me else "votre conseiller"
+    wording = CUSTODY_WORDING_FR.format(counsellor=counsellor)
+    # The consent is recorded in French, word for word; an English page adds a translation.
+    wording_en = (
+        _(CUSTODY_WORDING_FR).format(counsellor=counsellor) if current_language() == "en" else ""
+    )
+    return render_page(
+        request,
+        "accompagnement.html",
+        wallets=wallets,
+        wording=wording,
+        wording_en=wording_en,
+        **extra,
+    )
 
 
 def _signed_in(request: Request) -> str | None:
@@ -84,8 +99,12 @@ def custody_open(
             consent_given=consent == "oui",
         )
     except WalletError as error:
-        return _custody_list(request, user_id, error=error.message, display_name=display_name)
-    return _custody_list(request, user_id, message=f"Le portefeuille de {display_name} est ouvert.")
+        return _custody_list(request, user_id, error=error_text(error), display_name=display_name)
+    return _custody_list(
+        request,
+        user_id,
+        message=_("Le portefeuille de %(name)s est ouvert.") % {"name": display_name},
+    )
 
 
 @custody_pages.post("/portefeuille/accompagnement/{wallet_id}/agir", dependencies=_CSRF)
@@ -122,7 +141,7 @@ def custody_hand_over(
             email=email or None,
         )
     except WalletError as error:
-        return _custody_list(request, user_id, error=error.message)
+        return _custody_list(request, user_id, error=error_text(error))
     response = render_page(request, "rendu.html", personal_link=link, holder=display_name)
     response.delete_cookie(ACTING_FOR, path="/")
     return response

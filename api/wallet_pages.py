@@ -20,8 +20,10 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.audit import audit_request
+from api.i18n import gettext as _
 from api.pages import render
 from api.security import csrf_token, require_csrf
+from api.wallet_i18n import N_, error_text, lang
 from api.wallet_routes import (
     cookie_name,
     current_wallet_id,
@@ -67,36 +69,38 @@ __all__ = [
 pages = APIRouter(include_in_schema=False)
 
 VERDICT_WORDS = {
-    "verified": "Badge authentique",
-    "not_verified": "Non valable",
-    "inconclusive": "À vérifier",
+    "verified": N_("Badge authentique"),
+    "not_verified": N_("Non valable"),
+    "inconclusive": N_("À vérifier"),
 }
-DURATIONS = [
-    ("7d", "7 jours"),
-    ("30d", "30 jours (conseillé)"),
-    ("90d", "3 mois"),
-    ("365d", "1 an"),
+DURATIONS = [  # labels translated by the template
+    ("7d", N_("7 jours")),
+    ("30d", N_("30 jours (conseillé)")),
+    ("90d", N_("3 mois")),
+    ("365d", N_("1 an")),
 ]
 
 
 def render_page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    """Through the web layer's ``render`` (menu, language switch, CSRF). The wallet's texts are
-    French (easy-to-read): ``lang`` stays ``fr`` whatever the interface language, so a screen
-    reader reads them in French (WCAG 3.1.1); the translated layout marks its own language."""
+    """Through the web layer's ``render`` (menu, language switch, CSRF, ``<html lang>`` of the
+    request's language). Texts are French (easy-to-read) or English, chosen by :mod:`api.i18n`;
+    text that comes from a badge is marked ``dir="auto"`` in the templates (any script)."""
     context.setdefault("active", "portefeuille")
     context.setdefault("csrf", csrf_token(request))
-    context["lang"] = "fr"
     response = render(request, f"wallet/{name}", context, status_code=status)
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
 
 def date_text(value: datetime | str | None) -> str:
-    return format_date(value) if value else ""
+    return format_date(value, lang()) if value else ""
 
 
 def datetime_text(value: datetime) -> str:
-    return f"{format_date(value)} à {value:%H:%M} (UTC)"
+    return _("%(date)s à %(time)s (UTC)") % {
+        "date": format_date(value, lang()),
+        "time": f"{value:%H:%M}",
+    }
 
 
 STALE_AFTER = timedelta(hours=24)
@@ -147,20 +151,23 @@ def plain_text(markdown: str) -> str:
 def badge_view(item: WalletItem, report: VerificationReport | None = None) -> dict[str, Any]:
     """What a page shows of one badge (report: today's verification, else the stored one)."""
     summary = item.summary
+    language = lang()
     verdict = str(report.verdict) if report is not None else item.verdict
     lines: list[str] = []
     if report is not None:
-        lines = [check_line(c, report) for c in report.checks]
-        text = verdict_text(report)
+        lines = [check_line(c, report, language) for c in report.checks]
+        text = verdict_text(report, language)
         css, icon, title = text.css, text.icon, text.title
     else:
         css = {"verified": "verified", "not_verified": "not-verified"}.get(verdict, "inconclusive")
         icon = {"verified": "✔", "not_verified": "✖"}.get(verdict, "⚠")
-        title = VERDICT_WORDS.get(verdict, verdict)
+        title = _(VERDICT_WORDS[verdict]) if verdict in VERDICT_WORDS else verdict
+    # An English reader gets the badge's own English name and description when it has them.
+    english = summary.get("en", {}) if language == "en" else {}
     return {
         "id": item.id,
-        "name": summary.get("name") or "Badge",
-        "description": summary.get("description", ""),
+        "name": english.get("name") or summary.get("name") or _("Badge"),
+        "description": english.get("description") or summary.get("description", ""),
         "issuer": summary.get("issuer_name") or item.issuer_id,
         "issuer_named": bool(summary.get("issuer_name")),
         "competences": summary.get("competences", []),
@@ -217,7 +224,7 @@ def wallet_home(request: Request) -> HTMLResponse:
         shares=[
             {
                 "id": s.id,
-                "audience": s.audience_name or "Toute personne qui a le lien",
+                "audience": s.audience_name or _("Toute personne qui a le lien"),
                 "until": datetime_text(s.expires_at),
                 "expired": s.expires_at <= now,
                 "count": share_counts[s.id],
@@ -227,6 +234,8 @@ def wallet_home(request: Request) -> HTMLResponse:
         message=request.query_params.get("message", ""),
         acting=request.cookies.get(ACTING_FOR) == wallet_id,
         presentation_consent=has_presentation_consent(ctx, wallet_id),
+        # « Les métiers proches » is about the wallet shown here (a counsellor's too).
+        wallet_query=f"?portefeuille={quote(wallet_id)}",
     )
 
 
@@ -236,15 +245,21 @@ def wallet_home(request: Request) -> HTMLResponse:
 def magic_link_page(request: Request, email: str = Form("")) -> HTMLResponse:
     if "@" not in email:
         return render_page(
-            request, "entree.html", status=422, error="Écrivez votre adresse e-mail.", email=email
+            request,
+            "entree.html",
+            status=422,
+            error=_("Écrivez votre adresse e-mail."),
+            email=email,
         )
     request_magic_link(wallet_ctx(request), email)
     return render_page(
         request,
         "message.html",
-        title="Regardez vos e-mails",
-        text="Si vous avez un portefeuille, nous venons de vous envoyer un lien. "
-        "Touchez le lien dans l'e-mail. Il marche 20 minutes.",
+        title=_("Regardez vos e-mails"),
+        text=_(
+            "Si vous avez un portefeuille, nous venons de vous envoyer un lien. "
+            "Touchez le lien dans l'e-mail. Il marche 20 minutes."
+        ),
     )
 
 
@@ -270,8 +285,8 @@ def magic_link_enter(token: str, request: Request) -> Response:
             request,
             "message.html",
             status=error.status,
-            title="Ce lien ne marche plus",
-            text=error.message,
+            title=_("Ce lien ne marche plus"),
+            text=error_text(error),
         )
     audit_sign_in(request, ctx, value, "magic_link")
     response = RedirectResponse("/portefeuille", status_code=303)
@@ -294,7 +309,7 @@ def personal_link_enter(token: str, request: Request, code: str = Form("")) -> R
     except WalletError as error:
         audit_sign_in(request, ctx, None, "personal_link")
         return render_page(
-            request, "lien.html", status=error.status, token=token, error=error.message
+            request, "lien.html", status=error.status, token=token, error=error_text(error)
         )
     audit_sign_in(request, ctx, value, "personal_link")
     response = RedirectResponse("/portefeuille", status_code=303)
@@ -346,7 +361,7 @@ def claim_submit(request: Request, code: str = Form(""), display_name: str = For
             "reclamer.html",
             status=error.status,
             code=code,
-            error=error.message,
+            error=error_text(error),
             display_name=display_name,
             signed_in=wallet_id is not None,
         )
@@ -383,14 +398,14 @@ async def import_page(request: Request, badge_file: UploadFile | None = File(Non
             request,
             "message.html",
             status=error.status,
-            title="Le badge n'a pas été ajouté",
-            text=error.message,
+            title=_("Le badge n'a pas été ajouté"),
+            text=error_text(error),
             back="/portefeuille",
         )
     words = {
-        ImportOutcome.ADDED: "Le badge est ajouté.",
-        ImportOutcome.REPLACED: "Le badge est remplacé par une version plus récente.",
-        ImportOutcome.DUPLICATE: "Ce badge est déjà dans votre portefeuille.",
+        ImportOutcome.ADDED: _("Le badge est ajouté."),
+        ImportOutcome.REPLACED: _("Le badge est remplacé par une version plus récente."),
+        ImportOutcome.DUPLICATE: _("Ce badge est déjà dans votre portefeuille."),
     }
     return RedirectResponse(
         f"/portefeuille/badges/{result.item.id}?message={quote(words[result.outcome])}",
@@ -411,8 +426,8 @@ def badge_page(item_id: str, request: Request) -> Response:
             request,
             "message.html",
             status=404,
-            title="Badge introuvable",
-            text=error.message,
+            title=_("Badge introuvable"),
+            text=error_text(error),
             back="/portefeuille",
         )
     report = VerificationReport.model_validate(item.verification_report)
@@ -480,14 +495,16 @@ def erase_submit(request: Request, confirmation: str = Form("")) -> Response:
     try:
         erase_wallet(ctx, wallet_id, confirmation=confirmation)
     except WalletError as error:
-        return render_page(request, "supprimer.html", status=422, error=error.message)
+        return render_page(request, "supprimer.html", status=422, error=error_text(error))
     audit_request(request, "wallet.erased", "wallet", wallet_id, actor=f"wallet:{wallet_id}")
     response = render_page(
         request,
         "message.html",
-        title="Votre portefeuille est supprimé",
-        text="Vos badges, vos liens et vos informations sont effacés. "
-        "Les organismes gardent la trace des badges qu'ils ont donnés.",
+        title=_("Votre portefeuille est supprimé"),
+        text=_(
+            "Vos badges, vos liens et vos informations sont effacés. "
+            "Les organismes gardent la trace des badges qu'ils ont donnés."
+        ),
     )
     response.delete_cookie(cookie_name(ctx), path="/")
     return response

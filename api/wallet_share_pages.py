@@ -18,7 +18,9 @@ import qrcode.image.svg
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from api.i18n import gettext as _
 from api.security import require_csrf
+from api.wallet_i18n import error_text
 from api.wallet_pages import (
     DURATIONS,
     badge_view,
@@ -110,7 +112,7 @@ async def share_preview(request: Request) -> Response:
             durations=DURATIONS,
             expires=expires,
             audience=audience,
-            error=error.message,
+            error=error_text(error),
         )
     with session_scope(ctx.engine, write=False) as session:
         wallet = session.get(Wallet, wallet_id)
@@ -143,8 +145,8 @@ async def share_create(request: Request) -> Response:
             request,
             "message.html",
             status=error.status,
-            title="Le lien n'a pas été créé",
-            text=error.message,
+            title=_("Le lien n'a pas été créé"),
+            text=error_text(error),
             back="/portefeuille/partager",
         )
     with session_scope(ctx.engine, write=False) as session:
@@ -154,7 +156,7 @@ async def share_create(request: Request) -> Response:
         issued = item.valid_from
         linkedin.append(
             {
-                "name": item.summary.get("name") or "Badge",
+                "name": item.summary.get("name") or _("Badge"),
                 "url": linkedin_url(
                     name=str(item.summary.get("name") or "Badge"),
                     organisation=str(item.summary.get("issuer_name") or item.issuer_id),
@@ -201,20 +203,20 @@ def share_detail(share_id: str, request: Request) -> Response:
             request,
             "message.html",
             status=404,
-            title="Lien introuvable",
-            text=error.message,
+            title=_("Lien introuvable"),
+            text=error_text(error),
             back="/portefeuille",
         )
     kinds = {
-        ShareAccessKind.VIEW: "ouvert",
-        ShareAccessKind.PRINT: "imprimé",
-        ShareAccessKind.DOWNLOAD: "badge téléchargé",
+        ShareAccessKind.VIEW: _("ouvert"),
+        ShareAccessKind.PRINT: _("imprimé"),
+        ShareAccessKind.DOWNLOAD: _("badge téléchargé"),
     }
     return render_page(
         request,
         "partage.html",
         share=share,
-        audience=share.audience_name or "Toute personne qui a le lien",
+        audience=share.audience_name or _("Toute personne qui a le lien"),
         until=datetime_text(share.expires_at),
         expired=share.expires_at <= ctx.now(),
         badges=[badge_view(i) for i in items],
@@ -242,12 +244,12 @@ def share_withdraw(share_id: str, request: Request) -> Response:
             request,
             "message.html",
             status=404,
-            title="Lien introuvable",
-            text=error.message,
+            title=_("Lien introuvable"),
+            text=error_text(error),
             back="/portefeuille",
         )
     return RedirectResponse(
-        f"/portefeuille?message={quote('Le lien est retiré. Il ne montre plus rien.')}",
+        f"/portefeuille?message={quote(_('Le lien est retiré. Il ne montre plus rien.'))}",
         status_code=303,
     )
 

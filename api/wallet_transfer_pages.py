@@ -14,7 +14,9 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from api.i18n import gettext as _
 from api.security import require_csrf
+from api.wallet_i18n import error_text
 from api.wallet_pages import render_page, signed_in_wallet, to_entry
 from api.wallet_routes import wallet_ctx
 from api.wallet_share_pages import qr_svg
@@ -44,8 +46,8 @@ def offer_page(item_id: str, request: Request) -> Response:
             request,
             "message.html",
             status=error.status,
-            title="Ce badge ne peut pas être envoyé",
-            text=error.message,
+            title=_("Ce badge ne peut pas être envoyé"),
+            text=error_text(error),
             back=f"/portefeuille/badges/{item_id}",
         )
     return render_page(
@@ -66,8 +68,8 @@ def presentation_consent(request: Request, accord: str = Form("")) -> Response:
         return to_entry()
     if accord == "oui":
         grant_presentation_consent(ctx, wallet_id)
-        message = "C'est noté : vous êtes d'accord. Vous pouvez changer d'avis à tout moment."
+        message = _("C'est noté : vous êtes d'accord. Vous pouvez changer d'avis à tout moment.")
     else:
         withdraw_presentation_consent(ctx, wallet_id)
-        message = "C'est noté : le service ne montrera plus vos badges à des programmes."
+        message = _("C'est noté : le service ne montrera plus vos badges à des programmes.")
     return RedirectResponse(f"/portefeuille?message={quote(message)}", status_code=303)

@@ -106,3 +106,22 @@ def test_the_share_form_says_the_badge_does_not_expire_with_the_link(
     form = holder.get("/portefeuille/partager").text
     assert "30 jours (conseillé)" in form
     assert "Vos badges, eux, restent valables" in form
+
+
+def test_the_wallet_home_leads_to_the_closest_jobs_and_the_competence_map(
+    wctx: WalletContext, ictx: IssuerContext, btp_achievements: dict[str, str]
+) -> None:
+    holder = TestClient(_app(wctx), base_url=BASE)
+    _claim(holder, ictx, btp_achievements["secu"])
+    home = holder.get("/portefeuille").text
+    jobs = re.search(
+        r'href="(/metiers-proches\?portefeuille=[^"#]+)">Les métiers proches de vous<', home
+    )
+    assert jobs is not None
+    assert re.search(
+        r'href="/metiers-proches\?portefeuille=[^"]+#carte">La carte de vos compétences<', home
+    )
+    page = holder.get(jobs.group(1).replace("&amp;", "&"))
+    assert page.status_code == 200
+    assert 'id="carte"' in page.text
+    assert "<svg" in page.text  # the competence map of this wallet's verified badges

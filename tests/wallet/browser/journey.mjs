@@ -31,6 +31,8 @@ try {
   const holder = await browser.newPage();
   await holder.setBypassCSP(true);
   await holder.setViewport({ width: 390, height: 844, isMobile: true, hasTouch: true });
+  // A French phone: the pages follow Accept-Language (headless Chromium says en-US).
+  await holder.setExtraHTTPHeaders({ "Accept-Language": "fr-FR,fr;q=0.9" });
 
   await holder.goto(`${input.base}/reclamer/${input.code}`);
   await audit(holder, "claim");
@@ -61,6 +63,7 @@ try {
   const employer = await browser.newPage();
   await employer.setBypassCSP(true);
   await employer.setViewport({ width: 390, height: 844, isMobile: true, hasTouch: true });
+  await employer.setExtraHTTPHeaders({ "Accept-Language": "fr-FR,fr;q=0.9" });
   const opened = await employer.goto(link);
   result.notes.employer_status = opened.status();
   result.notes.employer_verified = (await employer.content()).includes("Badge authentique");
