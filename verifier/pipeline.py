@@ -205,7 +205,11 @@ class _Run:
             checks = verify_ob2_assertion(parsed.document, self.options, signed=True, token=token)
             return self._report(parsed.document, checks, kind="ob2_signed")
         return self.credential(
-            outcome.credential, depth=depth, kind=InputKind.JWT, proof=outcome.proof
+            outcome.credential,
+            depth=depth,
+            kind=InputKind.JWT,
+            proof=outcome.proof,
+            binding=(outcome.binding, outcome.binding_state),
         )
 
     # -- credentials -------------------------------------------------------------------------
@@ -218,6 +222,7 @@ class _Run:
         kind: str,
         proof: Check | None = None,
         with_recipient: bool = True,
+        binding: tuple[list[Problem], str | None] = ([], None),
     ) -> VerificationReport:
         options = self.options
         endorsement = "EndorsementCredential" in _types(credential.get("type"))
@@ -225,8 +230,7 @@ class _Run:
         if any(p.code in _FATAL_STRUCTURE_CODES for p in checks[0].problems):
             checks = [checks[0], *(skipped(c, "structure") for c in CHECK_ORDER[1:7])]
             return self._report(credential, checks, kind=kind)
-        binding: list[Problem] = []
-        binding_state: str | None = None
+        binding_problems, binding_state = binding
         if proof is None:
             # Issue 2: the signature and the key binding are two findings (proof, issuer_trust).
             findings = proof_findings(
@@ -236,7 +240,7 @@ class _Run:
                 limits=options.limits,
                 loader=options.document_loader,
             )
-            proof, binding, binding_state = (
+            proof, binding_problems, binding_state = (
                 findings.check,
                 findings.binding,
                 findings.binding_state,
@@ -262,7 +266,7 @@ class _Run:
             check_issuer_trust(
                 credential,
                 options.trust_registry,
-                key_binding=binding,
+                key_binding=binding_problems,
                 binding_state=binding_state,
             )
         )

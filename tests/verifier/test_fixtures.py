@@ -231,10 +231,11 @@ CASES: list[Case] = [
     Case(
         _E + "simple-jwt.png",
         INC,
-        reasons={"proof": "verification_method_unresolvable"},
+        reasons={"issuer_trust": "verification_method_unresolvable"},
+        outcomes={"proof": "passed", "issuer_trust": "indeterminate"},
         note="1EdTech: valid; an RS256 key embedded in the JWT header is never trusted (S5)",
     ),
-    Case(_E + "simple-jwt.svg", INC, reasons={"proof": "verification_method_unresolvable"}),
+    Case(_E + "simple-jwt.svg", INC, reasons={"issuer_trust": "verification_method_unresolvable"}),
     Case(_E + "simple-jwt_v1.png", INC, reasons={"context": "legacy_vc_1_1"}),
     Case(_E + "simple-jwt_v1.svg", INC, reasons={"context": "legacy_vc_1_1"}),
     Case(

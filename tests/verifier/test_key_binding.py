@@ -187,3 +187,27 @@ def test_summary_says_the_key_could_not_be_tied_to_the_issuer_never_false() -> N
     issuer_line = next(line for line in lines if "Organisme" in line)
     assert "Nous n'avons pas pu vérifier que la clé appartient à l'organisme" in issuer_line
     assert "faux" not in issuer_line
+
+
+def test_jwt_signed_with_someone_elses_did_key_is_intact_but_not_verified() -> None:
+    from badges.jwt import encode_vc_jwt
+    from badges.multibase import base64url_decode, base64url_encode
+    from tests.verifier.builders import method_of
+
+    issuer, attacker = key(1), key(2)
+    token = encode_vc_jwt(unsigned(did_of(issuer)), attacker, kid=method_of(attacker))
+    report = run(token)
+    assert report.outcome(CheckId.PROOF) == Outcome.PASSED
+    trust = report.check(CheckId.ISSUER_TRUST)
+    assert trust is not None
+    assert "key_not_bound_to_issuer" in trust.codes()
+    assert trust.details["key_binding"] == "not_bound"
+    assert report.verdict == Verdict.NOT_VERIFIED
+    header, payload, signature = token.split(".")
+    claims = json.loads(base64url_decode(payload))
+    claims["name"] = "Autre chose"  # the payload is the credential (VC-JOSE-COSE)
+    changed = f"{header}.{base64url_encode(json.dumps(claims).encode())}.{signature}"
+    tampered = run(changed)
+    assert tampered.outcome(CheckId.PROOF) == Outcome.FAILED
+    assert "signature_invalid" in tampered.codes()
+    assert tampered.verdict == Verdict.NOT_VERIFIED
