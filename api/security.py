@@ -13,7 +13,10 @@
   route that changes something) compares the two in constant time. Independently, the
   middleware refuses any unsafe request that a browser labels ``Sec-Fetch-Site: cross-site``.
 - Rate limits (ASVS 2.4.1, A6): fixed windows per client address and bucket for sign-in,
-  verification and share endpoints; 429 problem details with ``Retry-After``.
+  verification and share endpoints; 429 problem details with ``Retry-After``. Every route that
+  takes a guessable secret (a printed claim code, a personal wallet link, a pre-authorised
+  OpenID4VCI code) counts in the ``secret_code`` bucket, reading included: answering whether a
+  code exists is what a guesser needs.
 """
 
 from __future__ import annotations
@@ -91,7 +94,26 @@ class RateLimitRule:
 def default_rate_limits() -> list[RateLimitRule]:
     post = frozenset({"POST"})
     return [
-        RateLimitRule("sign_in", post, re.compile(r"^/(connexion|api/sign-in)"), 10, 60.0),
+        RateLimitRule(
+            "sign_in",
+            post,
+            re.compile(r"^/(connexion|api/sign-in|api/wallet/login|portefeuille/lien-magique)"),
+            10,
+            60.0,
+        ),
+        # Claim codes and personal-link codes: both the page that looks one up (GET) and the
+        # form or API call that spends it (POST). Wider than sign-in because a beneficiary
+        # opens then confirms each claim.
+        RateLimitRule(
+            "secret_code",
+            frozenset({"GET", "POST"}),
+            re.compile(
+                r"^/(reclamer(/|$)|portefeuille/(lien|entrer)/|api/wallet/claim(/|$)|"
+                r"oid4vci/token$)"
+            ),
+            30,
+            60.0,
+        ),
         RateLimitRule("verify", post, re.compile(r"^/(verify|verifier)$"), 60, 60.0),
         RateLimitRule(
             "share",

@@ -127,6 +127,53 @@ def test_sign_in_attempts_are_rate_limited_with_retry_after(db_url: str, tmp_pat
     limited.engine.dispose()
 
 
+# Every route that takes a guessable secret or signs someone in, with how it is called.
+GUESSABLE = [
+    ("POST", "/reclamer"),
+    ("GET", "/reclamer/ABCD-EFGH"),
+    ("GET", "/portefeuille/lien/devine"),
+    ("POST", "/portefeuille/lien/devine"),
+    ("GET", "/portefeuille/entrer/devine"),
+    ("POST", "/portefeuille/entrer/devine"),
+    ("POST", "/api/wallet/claim"),
+    ("POST", "/api/wallet/login"),
+    ("POST", "/oid4vci/token"),
+]
+
+
+def test_guessing_claim_and_link_codes_is_rate_limited(db_url: str, tmp_path: Path) -> None:
+    now = [0.0]
+    small = [
+        r.__class__(r.bucket, r.methods, r.pattern, 3, r.window_seconds)
+        for r in default_rate_limits()
+    ]
+    limited = make_web(db_url, tmp_path, limiter=RateLimiter(rules=small, clock=lambda: now[0]))
+    try:
+        for method, path in GUESSABLE:
+            now[0] += 3600.0  # a new window: each address is counted on its own
+            answers = [
+                limited.client.request(method, path, headers={"accept": "application/json"})
+                for _ in range(4)
+            ]
+            assert all(a.status_code != 429 for a in answers[:3]), (method, path)
+            refused = answers[3]
+            assert refused.status_code == 429, (method, path, refused.status_code)
+            assert refused.headers["content-type"].startswith("application/problem+json")
+            assert refused.json()["code"] == "rate_limited"
+            assert int(refused.headers["retry-after"]) >= 1
+    finally:
+        limited.engine.dispose()
+
+
+def test_one_claim_page_and_its_confirmation_stay_well_under_the_code_limit() -> None:
+    limiter = RateLimiter(clock=lambda: 0.0)
+    for _ in range(10):  # ten badges claimed in a minute: page, then form
+        assert limiter.check("GET", "/reclamer/ABCD-EFGH", "10.0.0.1") is None
+        assert limiter.check("POST", "/reclamer", "10.0.0.1") is None
+    assert limiter.check("POST", "/portefeuille/lien-magique", "10.0.0.1") is None
+    assert limiter.check("GET", "/portefeuille", "10.0.0.1") is None
+
+
 def test_verification_endpoint_is_rate_limited_per_client() -> None:
     limiter = RateLimiter(clock=lambda: 0.0)
     verify_rule = next(r for r in limiter.rules if r.bucket == "verify")
