@@ -25,6 +25,9 @@ from storage.tables import AuditEvent, AuditOutcome
 
 __all__ = [
     "ALLOWED_DETAILS",
+    "AUDITED_ROUTES",
+    "NOT_AUDITED",
+    "SELF_AUDITED",
     "AuditMiddleware",
     "audit_request",
     "audited_action",
@@ -175,36 +178,138 @@ def audit_request(
 
 # -- actions audited from the outside of the routes --------------------------------------------
 
-# (method, path pattern, action, object type): the issuing, revoking and sharing endpoints of
-# the API and of the pages. The captured group is a random id (credential row, batch, share),
-# never a share token or anything personal.
-AUDITED: tuple[tuple[str, re.Pattern[str], str, str], ...] = tuple(
-    (method, re.compile(pattern), action, object_type)
-    for method, pattern, action, object_type in (
-        ("POST", r"^/api/issuer/credentials$", "credential.issued", "credential"),
-        (
-            "POST",
-            r"^/api/issuer/credentials/([^/]+)/revoke$",
-            "credential.status_changed",
-            "credential",
-        ),
-        (
-            "POST",
-            r"^/api/issuer/credentials/([^/]+)/reinstate$",
-            "credential.reinstated",
-            "credential",
-        ),
-        ("POST", r"^/api/issuer/batches$", "batch.submitted", "batch"),
-        ("POST", r"^/api/issuer/batches/([^/]+)/resume$", "batch.resumed", "batch"),
-        ("POST", r"^/formateur/observer/([^/]+)$", "credential.issued", "achievement"),
-        ("POST", r"^/formateur/badges/([^/]+)/statut$", "credential.status_changed", "credential"),
-        ("POST", r"^/formateur/serie/delivrer$", "batch.submitted", "batch"),
-        ("POST", r"^/api/wallet/shares$", "share.created", "share"),
-        ("DELETE", r"^/api/wallet/shares/([^/]+)$", "share.withdrawn", "share"),
-        ("POST", r"^/portefeuille/partager$", "share.created", "share"),
-        ("POST", r"^/portefeuille/partages/([^/]+)/retirer$", "share.withdrawn", "share"),
-    )
+# (method, route template, action, object type). Keys are the routes' own templates, so a test
+# (tests/api/test_webapp_audit.py) can hold every unsafe route of the application against
+# AUDITED, SELF_AUDITED and NOT_AUDITED: a new route that changes something and is in none of
+# them fails it, and so does an entry whose route is gone. The first path parameter is the
+# object id: a random id (credential row, batch, share, job, wallet), never a share token,
+# claim code or anything personal; routes whose parameter is a secret have no ``{...}`` here.
+_AUDITED_ROUTES: tuple[tuple[str, str, str, str], ...] = (
+    # issuing, revoking
+    ("POST", "/api/issuer/credentials", "credential.issued", "credential"),
+    (
+        "POST",
+        "/api/issuer/credentials/{credential}/revoke",
+        "credential.status_changed",
+        "credential",
+    ),
+    (
+        "POST",
+        "/api/issuer/credentials/{credential}/reinstate",
+        "credential.reinstated",
+        "credential",
+    ),
+    ("POST", "/api/issuer/batches", "batch.submitted", "batch"),
+    ("POST", "/api/issuer/batches/{batch_id}/resume", "batch.resumed", "batch"),
+    ("POST", "/api/issuer/achievements", "achievement.created", "achievement"),
+    ("POST", "/api/issuer/endorsements", "endorsement.created", "endorsement"),
+    ("POST", "/api/issuer/organisations", "organisation.created", "organisation"),
+    ("POST", "/formateur/observer/{achievement_id}", "credential.issued", "achievement"),
+    ("POST", "/formateur/badges/{row_id}/statut", "credential.status_changed", "credential"),
+    ("POST", "/formateur/serie/delivrer", "batch.submitted", "batch"),
+    ("POST", "/formateur/serie/{batch_id}/reprendre", "batch.resumed", "batch"),
+    ("POST", "/formateur/realisations", "achievement.created", "achievement"),
+    ("POST", "/recommander", "endorsement.created", "endorsement"),
+    # sharing, sending a badge elsewhere, consent
+    ("POST", "/api/wallet/shares", "share.created", "share"),
+    ("DELETE", "/api/wallet/shares/{share_id}", "share.withdrawn", "share"),
+    ("POST", "/portefeuille/partager", "share.created", "share"),
+    ("POST", "/portefeuille/partages/{share_id}/retirer", "share.withdrawn", "share"),
+    ("POST", "/api/wallet/presentations", "presentation.created", "wallet"),
+    ("POST", "/api/wallet/offers", "credential.offered", "wallet_item"),
+    (
+        "POST",
+        "/portefeuille/badges/{item_id}/vers-une-application",
+        "credential.offered",
+        "wallet_item",
+    ),
+    ("POST", "/oid4vci/credential", "credential.transferred", "wallet_item"),
+    ("PUT", "/api/wallet/consents/presentation", "consent.given", "wallet"),
+    ("DELETE", "/api/wallet/consents/presentation", "consent.withdrawn", "wallet"),
+    ("POST", "/portefeuille/accord-presentations", "consent.changed", "wallet"),
+    # the wallet's content and its custody (a counsellor acting for someone)
+    ("POST", "/api/wallet/claim", "claim.redeemed", "wallet_item"),
+    ("POST", "/api/wallet/badges", "wallet_item.imported", "wallet_item"),
+    ("POST", "/portefeuille/importer", "wallet_item.imported", "wallet_item"),
+    ("DELETE", "/api/wallet", "wallet.erased", "wallet"),
+    ("POST", "/api/wallet/custody", "custody.opened", "wallet"),
+    ("POST", "/api/wallet/custody/hand-over", "custody.ended", "wallet"),
+    ("POST", "/portefeuille/accompagnement", "custody.opened", "wallet"),
+    ("POST", "/portefeuille/accompagnement/{wallet_id}/agir", "custody.acting", "wallet"),
+    ("POST", "/portefeuille/accompagnement/{wallet_id}/rendre", "custody.ended", "wallet"),
+    ("POST", "/portefeuille/accompagnement/quitter", "custody.stopped_acting", "wallet"),
+    # sign-ins of the wallet API and pages that do not write their own row
+    ("POST", "/api/wallet/login", "sign_in", "session"),
+    ("POST", "/api/wallet/login/magic-link", "sign_in.link_requested", "login"),
+    ("POST", "/portefeuille/lien-magique", "sign_in.link_requested", "login"),
+    ("POST", "/portefeuille/sortir", "sign_out", "session"),
+    # employers' job descriptions
+    ("POST", "/jobs", "job.created", "job"),
+    ("PUT", "/jobs/{job_id}", "job.updated", "job"),
+    ("DELETE", "/jobs/{job_id}", "job.deleted", "job"),
+    ("POST", "/employeur/postes", "job.created", "job"),
+    ("POST", "/employeur/postes/{job_id}/exigences", "job.updated", "job"),
+    ("POST", "/employeur/postes/{job_id}/exigences/{position}", "job.updated", "job"),
+    ("POST", "/employeur/postes/{job_id}/statut", "job.status_changed", "job"),
 )
+
+# Routes that write their own, more precise row (outcome known inside, e.g. a refused code).
+SELF_AUDITED: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("POST", "/connexion"),
+        ("POST", "/connexion/code/{token}"),
+        ("POST", "/connexion/lien/{token}"),
+        ("POST", "/deconnexion"),
+        ("POST", "/api/tokens"),
+        ("DELETE", "/api/tokens/{token_id}"),
+        ("POST", "/demo/connexion/{who}"),
+        ("POST", "/portefeuille/entrer/{token}"),
+        ("POST", "/portefeuille/lien/{token}"),
+        ("POST", "/portefeuille/supprimer"),
+        ("POST", "/reclamer"),
+        ("POST", "/metiers-proches/visibilite"),
+        ("POST", "/api/referentials/{slug}/{version}/drafts"),
+        ("POST", "/api/referentials/{slug}/{version}/items"),
+        ("POST", "/api/referentials/{slug}/{version}/organisations"),
+        ("POST", "/api/referentials/{slug}/{version}/publish"),
+        ("POST", "/referentials/{slug}/{version}/brouillon"),
+        ("POST", "/referentials/{slug}/{version}/elements"),
+        ("POST", "/referentials/{slug}/{version}/organisations"),
+        ("POST", "/referentials/{slug}/{version}/publication"),
+    }
+)
+
+# Unsafe methods that change nothing anyone would need to account for, with the reason.
+NOT_AUDITED: dict[tuple[str, str], str] = {
+    ("POST", "/verify"): "checks a credential; stores nothing (rate limited)",
+    ("POST", "/verifier"): "checks a credential; stores nothing (rate limited)",
+    ("POST", "/match"): "computes a ranking; stores nothing",
+    ("POST", "/match/proposals"): "computes proposals; stores nothing",
+    ("POST", "/formateur/serie/verifier"): "dry run of a bulk file; issues nothing",
+    ("POST", "/formateur/reception/imprimer"): "renders a printable receipt; changes nothing",
+    ("POST", "/portefeuille/partager/apercu"): "previews a share before it is created",
+    ("POST", "/oid4vci/token"): "spends a pre-authorised code; /oid4vci/credential is audited",
+}
+
+
+def _compile(template: str) -> re.Pattern[str]:
+    # "{name}" matches one path segment; the first one is captured as the object id.
+    parts = re.split(r"(\{[^}]+\})", template)
+    pattern, captured = "", False
+    for part in parts:
+        if part.startswith("{"):
+            pattern += "[^/]+" if captured else "([^/]+)"
+            captured = True
+        else:
+            pattern += re.escape(part)
+    return re.compile(f"^{pattern}$")
+
+
+AUDITED: tuple[tuple[str, re.Pattern[str], str, str], ...] = tuple(
+    (method, _compile(template), action, object_type)
+    for method, template, action, object_type in _AUDITED_ROUTES
+)
+AUDITED_ROUTES: frozenset[tuple[str, str]] = frozenset((m, t) for m, t, _, _ in _AUDITED_ROUTES)
 
 
 def audited_action(method: str, path: str) -> tuple[str, str, str | None] | None:
