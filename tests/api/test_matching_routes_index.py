@@ -196,3 +196,28 @@ def test_a_referential_imported_after_start_up_is_matched_without_a_restart(
     [candidate] = client.get("/jobs/OFF-N/candidates").json()["candidates"]
     assert (candidate["id"], candidate["complete"]) == ("w1", True)
     assert _index(app).graph_builds == 2
+
+
+def test_many_withdrawals_compact_the_index_and_keep_its_offers(
+    tmp_path: Path, db_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from matching.ranking import Matcher
+
+    index = MatchingIndex(tmp_path, "https://atouts.example")
+    _save(db_engine, Job("OFF-1", "Maçon", (Requirement(f"{BTP}/blocks/MAC-B1"),)))
+    for n in range(3):
+        _holds(db_engine, f"w{n}", f"i{n}", f"{BTP}/blocks/MAC-B1", opt_in=True)
+    with session_scope(db_engine, write=False) as session:
+        before = index.sync(session)
+    with session_scope(db_engine) as session:
+        store.withdraw(session, "w0")
+        store.withdraw(session, "w1")
+    monkeypatch.setattr(Matcher, "stale_slots", property(lambda self: 5000))
+    with session_scope(db_engine, write=False) as session:
+        after = index.sync(session)
+    assert after is not before  # rebuilt from the live rows only
+    assert after is index.matcher
+    assert after.compiled_job("OFF-1") is not None
+    assert [r.id for r in after.candidates(after.compiled_job("OFF-1") or Job("x", "x", ()))] == [
+        "w2"
+    ]
