@@ -29,8 +29,6 @@ pytestmark = pytest.mark.browser
 # Findings already reported to the page's owner: (path fragment, finding id) -> what is wrong.
 # A journey that meets one ends as an expected failure with that reason, never silently.
 KNOWN = {
-    ("/formateur/serie/", "meta-refresh"): "formateur/serie_suivi.html refreshes itself with "
-    "<meta http-equiv=refresh> (WCAG 2.2.1)",
     ("/reclamer", "reflow"): "wallet claim result shows the personal link unbroken: wider than "
     "a phone (WCAG 1.4.10)",
 }
