@@ -248,10 +248,8 @@ def share_withdraw(share_id: str, request: Request) -> Response:
             text=error_text(error),
             back="/portefeuille",
         )
-    return RedirectResponse(
-        f"/portefeuille?message={quote(_('Le lien est retiré. Il ne montre plus rien.'))}",
-        status_code=303,
-    )
+    message = _("Le lien est retiré. Il ne montre plus rien.")
+    return RedirectResponse(f"/portefeuille?message={quote(message)}", status_code=303)
 
 
 # -- the employer's page -------------------------------------------------------------------------

@@ -145,7 +145,7 @@ def _journey(holder: TestClient, visitor: TestClient, ictx: IssuerContext, achie
     pages["erase"] = holder.get("/portefeuille/supprimer").text
     pages["custody"] = holder.get("/portefeuille/accompagnement").text
     pages["wrong share"] = _form(holder, "/portefeuille/partager/apercu", {"expires": "7d"}).text
-    _form(holder, f"/portefeuille/partages/{share_id}/retirer")
+    pages["withdrawn"] = _form(holder, f"/portefeuille/partages/{share_id}/retirer").text
     gone = visitor.get(link)
     assert gone.status_code == 410
     pages["gone"] = gone.text
@@ -188,6 +188,7 @@ def test_english_wallet_pages_are_in_english(
     assert "What this badge proves" in pages["badge"]
     assert "Choose at least one badge to show." in pages["wrong share"]
     assert "This link no longer shows anything" in pages["gone"]
+    assert "The link is taken back. It shows nothing anymore." in pages["withdrawn"]
     assert "Your badges do not end with the link." in pages["preview"]
 
 

@@ -1,7 +1,8 @@
 """The beneficiary's journey in a real browser (issue 6, "What must hold"): headless Chromium at a
 phone size claims a badge with its code, opens it, shares it with an employer (after the
 preview), the employer sees "Badge authentique", the holder reads the access log and withdraws
-the link, which then answers 410. axe-core finds no serious or critical violation on any page.
+the link, which then answers 410. axe-core finds no serious or critical violation on any page,
+in French and in English.
 
 Runs when the system has ``chromium`` (Debian package) and ``node``/``npm``; otherwise it is
 skipped with the reason. The npm packages (puppeteer-core, which never downloads a browser, and
@@ -91,13 +92,14 @@ def served(wctx: WalletContext, db_backend: str) -> Iterator[str]:
         thread.join(timeout=10)
 
 
+@pytest.mark.parametrize("lang", ["fr", "en"])
 def test_claim_view_share_withdraw_in_a_phone_browser_without_accessibility_violations(
-    served: str, ictx: IssuerContext, btp_achievements: dict[str, str]
+    served: str, ictx: IssuerContext, btp_achievements: dict[str, str], lang: str
 ) -> None:
     chromium = _chromium()
     _install_js()
     issued = issue_with_claim_code(ictx, btp_achievements["secu"])
-    payload = {"base": served, "code": issued.claim_code, "chromium": chromium}
+    payload = {"base": served, "code": issued.claim_code, "chromium": chromium, "lang": lang}
     done = subprocess.run(
         ["node", "journey.mjs"], cwd=JS_DIR, input=json.dumps(payload),
         capture_output=True, text=True, timeout=300, check=False,
