@@ -97,6 +97,10 @@ def create_app(
     app.state.cookie_policy = CookiePolicy.for_base_url(settings.base_url)
     if engine is not None:
         app.state.engine = engine
+        # Where issuer and matching read referentials: the catalogue lists it too.
+        from api.referential_catalogue import attach_store
+
+        attach_store(engine, settings.home / "referentials")
     install_problem_handlers(app)
     app.add_middleware(HtmlNegotiationMiddleware)
     app.add_middleware(AuditMiddleware)

@@ -34,6 +34,9 @@ def app_engine(app: FastAPI) -> Engine:
                 DatabaseSettings(home=settings.home, url=settings.database_url)
             )
             app.state.engine = engine
+            from api.referential_catalogue import attach_store
+
+            attach_store(engine, settings.home / "referentials")  # the catalogue lists it
     return engine  # type: ignore[no-any-return]
 
 

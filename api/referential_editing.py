@@ -22,7 +22,7 @@ from api.audit import audit_request
 from api.auth import Principal, Role, Scope, require_roles, require_scope
 from api.database import engine_of
 from api.problems import ApiProblem, problem_responses
-from api.referential_catalogue import catalogue, save_draft
+from api.referential_catalogue import catalogue, publish_to_store, save_draft
 from api.referential_routes import ReferentialSummary, _base, _entry, _now, _summary
 from api.security import require_csrf
 from referentials.model import (
@@ -129,6 +129,12 @@ def _publish(request: Request, slug: str, version: str) -> Referential:
         organisations=tuple(o.name for o in ref.organisations),
     )
     published = ref.evolve(agreements=(*ref.agreements, agreement), status=Status.PUBLISHED)
+    try:
+        # The store first: issuer and matching read it, and it refuses to overwrite a
+        # different published content, before the database row says "published".
+        publish_to_store(engine_of(request), published)
+    except ReferentialError as error:
+        raise ApiProblem(409, "referential_version_exists", str(error)) from error
     save_draft(engine_of(request), published, now=_now(request), organisation_id=None)
     audit_request(request, "referential.published", "referential", f"{slug}/{version}")
     return published

@@ -3,13 +3,31 @@ diagram is an accessible SVG with a text version, co-editing goes draft -> publi
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 from xml.etree import ElementTree
 
+import pytest
+from sqlmodel import select
+
+from api.demo import DEMO_PEOPLE, TRAINING_SLUG, seed_demo
 from api.diagrams import structure_svg, structure_tree
+from api.referential_catalogue import catalogue
 from referentials.bundled import load_bundled
-from storage.tables import MemberRole
-from tests.api.webapp_fixtures import BASE, Web, add_member, add_org, add_user, signed_in
+from referentials.store import FilesystemReferentialStore
+from storage.engine import session_scope
+from storage.tables import MemberRole, User
+from tests.api.webapp_fixtures import (
+    BASE,
+    Web,
+    add_member,
+    add_org,
+    add_user,
+    make_web,
+    signed_in,
+)
+from tests.conftest import REPO
 
 ITEM = "/referentials/btp-blocs-exemple/1.0/blocks/MAC-B1"
 
@@ -217,3 +235,79 @@ def test_adding_a_competence_through_the_page_form(web: Web) -> None:
         "Parler créole avec les clients"
         in client.get("/referentials/attitude-pro-reunion/2.0").text
     )
+
+
+def _demo_user(web: Web, email: str) -> str:
+    with session_scope(web.engine, write=False) as session:
+        return session.exec(select(User).where(User.email == email)).one().id
+
+
+def _import_through_the_cli(home: Path, slug: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cli.main import main
+
+    text = (REPO / "referentials" / "bundled" / "attitude-pro-reunion.yaml").read_text("utf-8")
+    text = text.replace("referentiel: attitude-pro-reunion", f"referentiel: {slug}", 1)
+    text = text.replace("fr: Attitudes professionnelles", "fr: Attitudes importées", 1)
+    source = home / f"{slug}.yaml"
+    source.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("ATOUTS_HOME", str(home))
+    assert main(["referential", "import", str(source)]) == 0
+
+
+def test_a_referential_imported_through_the_cli_is_listed_and_issuable(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _import_through_the_cli(tmp_path, "attitude-importe-cli", monkeypatch)
+    web = make_web(db_url, tmp_path)
+    try:
+        seed_demo(web.app)
+        listing = web.client.get("/referentiels").text
+        assert "/referentials/attitude-importe-cli/1.0" in listing
+        page = web.client.get("/referentials/attitude-importe-cli/1.0")
+        assert page.status_code == 200
+        api = web.client.get("/api/referentials", headers={"accept": "application/json"})
+        slugs = [r["slug"] for r in api.json()] if isinstance(api.json(), list) else api.text
+        assert "attitude-importe-cli" in str(slugs)
+        trainer = _demo_user(web, DEMO_PEOPLE[0].email)
+        client = signed_in(web, trainer)
+        made = client.post(
+            "/api/issuer/achievements",
+            json={
+                "organisation": TRAINING_SLUG,
+                "referential": "attitude-importe-cli",
+                "version": "1.0",
+                "items": ["SE01"],
+            },
+        )
+        assert made.status_code == 201, made.text
+        assert "attitude-importe-cli" in json.dumps(made.json()["achievement"])
+    finally:
+        web.engine.dispose()
+
+
+def test_a_version_published_on_the_web_reaches_the_store_issuer_and_matching_read(
+    web: Web,
+) -> None:
+    seed_demo(web.app)
+    trainer = _demo_user(web, DEMO_PEOPLE[0].email)
+    client = signed_in(web, trainer)
+    base = "/api/referentials/attitude-pro-reunion"
+    assert client.post(f"{base}/1.0/drafts", json={"version": "1.5"}).status_code == 201
+    client.post(f"{base}/1.5/organisations", json={"name": "CFA Démo", "role": "training_body"})
+    store = FilesystemReferentialStore(web.home / "referentials")
+    assert "1.5" not in store.versions("attitude-pro-reunion")  # drafts stay on the web side
+    assert client.post(f"{base}/1.5/publish").json()["status"] == "published"
+    stored = store.get("attitude-pro-reunion", "1.5")
+    assert stored.is_published
+    listed = [k for k, e in catalogue(web.engine).items() if k[0] == "attitude-pro-reunion"]
+    assert listed.count(("attitude-pro-reunion", "1.5")) == 1  # one entry, not two
+    made = client.post(
+        "/api/issuer/achievements",
+        json={
+            "organisation": TRAINING_SLUG,
+            "referential": "attitude-pro-reunion",
+            "version": "1.5",
+            "items": ["SE01"],
+        },
+    )
+    assert made.status_code == 201, made.text
