@@ -19,6 +19,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from api.wallet_i18n import error_text
 from storage.engine import session_scope
 from storage.tables import Wallet
 from verifier.summary import verdict_text
@@ -119,9 +120,9 @@ def wallet_problem(error: WalletError) -> JSONResponse:
     return JSONResponse(
         {
             "type": "about:blank",
-            "title": error.message,
+            "title": error_text(error),
             "status": error.status,
-            "detail": error.message,
+            "detail": error_text(error),
             "code": error.code,
         },
         status_code=error.status,

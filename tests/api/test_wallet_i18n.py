@@ -38,7 +38,8 @@ SAME_IN_ENGLISH = {"Badge", "Module", "%(num)d badge", "%(num)d badge."}
 
 def _wallet_messages() -> list[tuple[str, str | tuple[str, str]]]:
     """Every msgid of the wallet: ``_``/``ngettext``/``N_`` in api/wallet_*.py and the wallet
-    templates, the French messages of ``WalletError`` in wallet/, and the custody wording."""
+    templates, the French messages of ``WalletError`` in wallet/ and api/wallet_*.py (pages and
+    problem documents translate them), and the custody wording."""
     keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
     sources = [("python", p) for p in sorted((REPO / "api").glob("wallet_*.py"))] + [
         ("jinja2", p) for p in sorted((REPO / "api" / "templates" / "wallet").glob("*.html"))
@@ -50,7 +51,7 @@ def _wallet_messages() -> list[tuple[str, str | tuple[str, str]]]:
             method, str(path), keywords=keywords, options=options
         ):
             found.append((path.name, message))
-    for path in sorted((REPO / "wallet").glob("*.py")):
+    for path in sorted((REPO / "wallet").glob("*.py")) + sorted((REPO / "api").glob("wallet_*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if (
                 isinstance(node, ast.Call)
@@ -213,3 +214,13 @@ def test_badge_text_in_a_right_to_left_script_is_marked_dir_auto(
     assert re.search(rf'<p dir="auto">{description}</p>', badge)
     # the page itself stays left to right, French: only the badge's words turn around
     assert '<html lang="fr">' in badge
+
+
+def test_the_wallet_api_explains_a_refusal_in_the_callers_language(wctx: WalletContext) -> None:
+    client = TestClient(_app(wctx), base_url=BASE)
+    french = client.get("/api/wallet")
+    english = client.get("/api/wallet", headers={"accept-language": "en"})
+    assert french.status_code == english.status_code == 401
+    assert french.json()["code"] == english.json()["code"] == "not_signed_in"
+    assert french.json()["detail"] == "Ouvrez d'abord votre portefeuille."
+    assert english.json()["detail"] == "Open your wallet first."
