@@ -276,7 +276,11 @@ def current_principal(request: Request) -> Principal | None:
         now = _now(request)
         with session_scope(engine, write=False) as session:
             if authorization.lower().startswith("bearer "):
-                principal = _principal_from_token(session, authorization[7:].strip(), now)
+                raw = authorization[7:].strip()
+                # A program may also send a wallet session as Bearer (``api.wallet_routes``).
+                principal = _principal_from_token(session, raw, now) or _principal_from_session(
+                    session, raw, now
+                )
                 if principal is None:
                     raise ApiProblem(
                         401,

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Form, Request, Response
+from fastapi import APIRouter, Body, Depends, Form, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from api.wallet_routes import (
+    COUNSELLOR,
     ERRORS,
+    HOLDER,
+    MEMBER,
     cookie_name,
     current_user_id,
     current_wallet_id,
@@ -57,6 +60,7 @@ class PresentationRequest(BaseModel):
     "/api/wallet/presentations",
     summary="Présentation vérifiable signée pour vous (avec votre accord)",
     responses=ERRORS,
+    dependencies=[Depends(HOLDER)],
 )
 def presentation_api(body: PresentationRequest, request: Request, wallet: str | None = None) -> Any:
     ctx = wallet_ctx(request)
@@ -74,6 +78,7 @@ def presentation_api(body: PresentationRequest, request: Request, wallet: str | 
     status_code=204,
     summary="Donner mon accord pour les présentations",
     responses=ERRORS,
+    dependencies=[Depends(HOLDER)],
 )
 def grant_api(request: Request, wallet: str | None = None) -> Response:
     ctx = wallet_ctx(request)
@@ -89,6 +94,7 @@ def grant_api(request: Request, wallet: str | None = None) -> Response:
     status_code=204,
     summary="Retirer mon accord pour les présentations",
     responses=ERRORS,
+    dependencies=[Depends(HOLDER)],
 )
 def withdraw_consent_api(request: Request, wallet: str | None = None) -> Response:
     ctx = wallet_ctx(request)
@@ -108,6 +114,7 @@ class OfferRequest(BaseModel):
     status_code=201,
     summary="Envoyer un badge vers une autre application (OpenID4VCI)",
     responses=ERRORS,
+    dependencies=[Depends(HOLDER)],
 )
 def offer_api(body: OfferRequest, request: Request, wallet: str | None = None) -> Any:
     ctx = wallet_ctx(request)
@@ -122,7 +129,12 @@ def offer_api(body: OfferRequest, request: Request, wallet: str | None = None) -
     }
 
 
-@exchange.get("/api/wallet/export", summary="Tous mes badges dans un fichier zip", responses=ERRORS)
+@exchange.get(
+    "/api/wallet/export",
+    summary="Tous mes badges dans un fichier zip",
+    responses=ERRORS,
+    dependencies=[Depends(HOLDER)],
+)
 def export_api(request: Request, wallet: str | None = None) -> Response:
     ctx = wallet_ctx(request)
     try:
@@ -141,7 +153,11 @@ class EraseRequest(BaseModel):
 
 
 @exchange.delete(
-    "/api/wallet", status_code=204, summary="Supprimer mon portefeuille", responses=ERRORS
+    "/api/wallet",
+    status_code=204,
+    summary="Supprimer mon portefeuille",
+    responses=ERRORS,
+    dependencies=[Depends(HOLDER)],
 )
 def erase_api(
     request: Request, body: Annotated[EraseRequest, Body()], wallet: str | None = None
@@ -167,6 +183,7 @@ class CustodyRequest(BaseModel):
     status_code=201,
     summary="Ouvrir un portefeuille pour une personne accompagnée",
     responses=ERRORS,
+    dependencies=[Depends(MEMBER)],
 )
 def custody_api(body: CustodyRequest, request: Request) -> Any:
     ctx = wallet_ctx(request)
@@ -196,6 +213,7 @@ class HandOverRequest(BaseModel):
     "/api/wallet/custody/hand-over",
     summary="Rendre le portefeuille à la personne (la garde prend fin)",
     responses=ERRORS,
+    dependencies=[Depends(COUNSELLOR)],
 )
 def hand_over_api(body: HandOverRequest, request: Request) -> Any:
     ctx = wallet_ctx(request)

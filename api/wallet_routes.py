@@ -13,12 +13,14 @@ are in :mod:`api.wallet_pages`; :func:`install` registers both.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from api.auth import Principal, Role, RoleRequirement, current_principal
+from api.problems import ApiProblem
 from api.wallet_i18n import error_text
 from storage.engine import session_scope
 from storage.tables import Wallet
@@ -51,7 +53,11 @@ from wallet.shares import (
 
 __all__ = [
     "COOKIE",
+    "COUNSELLOR",
     "ERRORS",
+    "HOLDER",
+    "MEMBER",
+    "WalletRoleRequirement",
     "current_user_id",
     "current_wallet_id",
     "install",
@@ -160,6 +166,37 @@ def current_wallet_id(ctx: WalletContext, request: Request, wallet: str | None =
                 "Vous n'avez pas encore de portefeuille.", code="wallet_not_found", status=404
             )
         return own.id
+
+
+class WalletRoleRequirement(RoleRequirement):
+    """:func:`api.auth.require_roles` for the wallet's JSON API: the same 403 ``forbidden``, but
+    nobody signed in answers the wallet's own 401 ``not_signed_in`` in the caller's language.
+
+    Roles come in addition to, never instead of, the per-wallet check of
+    :func:`current_wallet_id` (another holder's wallet still answers 404)."""
+
+    def __call__(
+        self, request: Request, principal: Annotated[Principal | None, Depends(current_principal)]
+    ) -> Principal:
+        if principal is None:
+            error = WalletError(
+                "Ouvrez d'abord votre portefeuille.", code="not_signed_in", status=401
+            )
+            text = error_text(error)
+            raise ApiProblem(
+                401, error.code, text, title=text, headers={"WWW-Authenticate": "Bearer"}
+            )
+        return super().__call__(request, principal)
+
+
+# A wallet is acted on by its holder (``beneficiary``) or the counsellor holding it in custody.
+HOLDER = WalletRoleRequirement(frozenset({Role.BENEFICIARY, Role.COUNSELLOR}))
+# Opening a wallet in custody: any member of an organisation (``wallet.holders`` checks it).
+MEMBER = WalletRoleRequirement(
+    frozenset({Role.ORG_ADMIN, Role.ISSUER, Role.REVIEWER, Role.COUNSELLOR})
+)
+# Handing a wallet over: the counsellor who has it in custody.
+COUNSELLOR = WalletRoleRequirement(frozenset({Role.COUNSELLOR}))
 
 
 def _badge_json(item: Any) -> dict[str, Any]:
@@ -289,7 +326,10 @@ def login_api(body: TokenRequest, request: Request, response: Response) -> Any:
 
 
 @router.get(
-    "/api/wallet", summary="Mon portefeuille : badges, progression, garde", responses=ERRORS
+    "/api/wallet",
+    summary="Mon portefeuille : badges, progression, garde",
+    responses=ERRORS,
+    dependencies=[Depends(HOLDER)],
 )
 def wallet_api(request: Request, wallet: str | None = None) -> Any:
     ctx = wallet_ctx(request)
@@ -335,6 +375,7 @@ def wallet_api(request: Request, wallet: str | None = None) -> Any:
             },
         }
     },
+    dependencies=[Depends(HOLDER)],
 )
 async def import_api(request: Request, wallet: str | None = None) -> Any:
     ctx = wallet_ctx(request)
@@ -357,6 +398,7 @@ async def import_api(request: Request, wallet: str | None = None) -> Any:
     "/api/wallet/badges/{item_id}",
     summary="Un badge et son rapport de vérification",
     responses=ERRORS,
+    dependencies=[Depends(HOLDER)],
 )
 def badge_api(item_id: str, request: Request, wallet: str | None = None) -> Any:
     ctx = wallet_ctx(request)
@@ -373,6 +415,7 @@ def badge_api(item_id: str, request: Request, wallet: str | None = None) -> Any:
     "/api/wallet/badges/{item_id}/file",
     summary="Le fichier du badge, tel que reçu",
     responses=ERRORS,
+    dependencies=[Depends(HOLDER)],
 )
 def badge_file_api(item_id: str, request: Request, wallet: str | None = None) -> Response:
     ctx = wallet_ctx(request)
@@ -397,7 +440,11 @@ class ShareRequest(BaseModel):
 
 
 @router.post(
-    "/api/wallet/shares", status_code=201, summary="Créer un lien de partage", responses=ERRORS
+    "/api/wallet/shares",
+    status_code=201,
+    summary="Créer un lien de partage",
+    responses=ERRORS,
+    dependencies=[Depends(HOLDER)],
 )
 def share_api(body: ShareRequest, request: Request, wallet: str | None = None) -> Any:
     ctx = wallet_ctx(request)
@@ -415,7 +462,12 @@ def share_api(body: ShareRequest, request: Request, wallet: str | None = None) -
     return {**_share_json(ctx, created.share, body.badges), "url": created.url}
 
 
-@router.get("/api/wallet/shares", summary="Mes liens de partage", responses=ERRORS)
+@router.get(
+    "/api/wallet/shares",
+    summary="Mes liens de partage",
+    responses=ERRORS,
+    dependencies=[Depends(HOLDER)],
+)
 def shares_api(request: Request, wallet: str | None = None) -> Any:
     ctx = wallet_ctx(request)
     try:
@@ -431,6 +483,7 @@ def shares_api(request: Request, wallet: str | None = None) -> Any:
     "/api/wallet/shares/{share_id}/accesses",
     summary="Quand le lien a été ouvert",
     responses=ERRORS,
+    dependencies=[Depends(HOLDER)],
 )
 def accesses_api(share_id: str, request: Request, wallet: str | None = None) -> Any:
     ctx = wallet_ctx(request)
@@ -443,7 +496,11 @@ def accesses_api(share_id: str, request: Request, wallet: str | None = None) -> 
 
 
 @router.delete(
-    "/api/wallet/shares/{share_id}", status_code=204, summary="Retirer un lien", responses=ERRORS
+    "/api/wallet/shares/{share_id}",
+    status_code=204,
+    summary="Retirer un lien",
+    responses=ERRORS,
+    dependencies=[Depends(HOLDER)],
 )
 def withdraw_api(share_id: str, request: Request, wallet: str | None = None) -> Response:
     ctx = wallet_ctx(request)

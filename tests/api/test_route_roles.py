@@ -24,10 +24,11 @@ PUBLIC_UNSAFE = re.compile(
     r"^/(verify|verifier|connexion|deconnexion|langue|reclamer|p/|partage|api/wallet/login|"
     r"api/wallet/claim|oid4vci/|portefeuille/lien|match/proposals|match$|_test)"
 )
-# Wallet routes find the holder's wallet themselves (``api.wallet_routes.current_wallet_id``)
-# instead of declaring ``require_roles(Role.BENEFICIARY, Role.COUNSELLOR)``: listed here until
-# they declare it, so that any *new* undeclared route still fails this test.
-NOT_YET_DECLARED = re.compile(r"^/(api/wallet|portefeuille)(/|$)")
+# The wallet's HTML pages send a visitor who is not signed in to the wallet's entry page (a
+# 303 to ``/portefeuille``, where one signs in), not to a 401 page, and find the holder's wallet
+# themselves (``api.wallet_pages.signed_in_wallet``); the wallet's JSON API declares its roles
+# (``api.wallet_routes.HOLDER``). Listed here so that any *new* undeclared route still fails.
+NOT_YET_DECLARED = re.compile(r"^/portefeuille(/|$)")
 
 
 def _requirements(dependant: Any) -> list[RoleRequirement]:

@@ -165,6 +165,29 @@ def test_one_holder_cannot_read_or_withdraw_anothers_share_over_http(
     assert alice.get(share["url"]).status_code == 200  # untouched
 
 
+def test_a_program_acts_with_the_wallet_session_as_bearer_and_other_roles_are_refused(
+    wctx: WalletContext, ictx: IssuerContext, btp_achievements: dict[str, str]
+) -> None:
+    """The wallet API declares its roles (beneficiary, counsellor) and still takes the wallet
+    session as ``Authorization: Bearer``, as the module says programs may."""
+    app = _app(wctx)
+    issued = issue_with_claim_code(ictx, btp_achievements["secu"])
+    claimed = TestClient(app, base_url=BASE).post(
+        "/api/wallet/claim", json={"code": issued.claim_code, "display_name": "Samir"}
+    )
+    assert claimed.status_code == 201, claimed.text
+    program = TestClient(app, base_url=BASE)
+    bearer = {"Authorization": f"Bearer {claimed.json()['session']}"}
+    mine = program.get("/api/wallet", headers=bearer)
+    assert mine.status_code == 200, mine.text
+    badge = mine.json()["badges"][0]["id"]
+    shared = program.post("/api/wallet/shares", json={"badges": [badge]}, headers=bearer)
+    assert shared.status_code == 201, shared.text
+    unknown = program.get("/api/wallet", headers={"Authorization": "Bearer nothing-like-it"})
+    assert unknown.status_code == 401
+    assert program.get("/api/wallet").json()["code"] == "not_signed_in"
+
+
 def test_import_export_offer_presentation_and_erasure_through_the_api(
     client: TestClient, ictx: IssuerContext, btp_achievements: dict[str, str], wctx: WalletContext
 ) -> None:
