@@ -29,8 +29,8 @@ from typing import Any
 from urllib.parse import unquote, urldefrag
 
 from badges.fetch import Fetcher, FetchError
-from badges.keys import ED25519_PUB_PREFIX, Ed25519PublicKey, KeyFormatError
-from badges.multibase import MultibaseError, base64url_decode, multibase_decode
+from badges.keys import ED25519_PUB_PREFIX, Ed25519PublicKey, KeyFormatError, decode_multibase_key
+from badges.multibase import MultibaseError, base64url_decode
 from badges.problems import BadgeError
 
 __all__ = [
@@ -95,7 +95,7 @@ def did_key_public_key(did: str) -> Ed25519PublicKey:
     if not value.startswith("z"):
         raise DidError(f"did:key : la valeur doit être en base58btc (« z… ») : {did}")
     try:
-        decoded = multibase_decode(value)
+        decoded = decode_multibase_key(value)
     except MultibaseError as exc:
         raise DidError(f"did:key illisible : {exc}") from exc
     if not decoded.startswith(ED25519_PUB_PREFIX) and decoded[:2] in _OTHER_KEY_CODECS:

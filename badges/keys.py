@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -58,6 +59,29 @@ class KeyFormatError(BadgeError):
     code = "key_format"
 
 
+# Multikey values are short and the same few keys recur on every verification (one issuer signs
+# many badges); base58 is pure-Python big-integer work, so both directions are memoised. Only
+# strings of a key's size are cached, never an arbitrary (possibly huge) input.
+_MEMO_MAX_CHARS = 128
+
+
+@functools.lru_cache(maxsize=512)
+def _encode_public_multikey(raw: bytes) -> str:
+    return multibase_encode_base58btc(ED25519_PUB_PREFIX + raw)
+
+
+@functools.lru_cache(maxsize=512)
+def _decode_memo(value: str) -> bytes:
+    return multibase_decode(value)
+
+
+def decode_multibase_key(value: str) -> bytes:
+    """``multibase_decode`` for key-sized values, memoised (pure); raises ``MultibaseError``."""
+    if isinstance(value, str) and len(value) <= _MEMO_MAX_CHARS:
+        return _decode_memo(value)
+    return multibase_decode(value)
+
+
 @dataclass(frozen=True, slots=True)
 class Ed25519PublicKey:
     """An Ed25519 public key (32 raw bytes)."""
@@ -71,7 +95,7 @@ class Ed25519PublicKey:
     @property
     def public_key_multibase(self) -> str:
         """Multikey form, always ``z6Mk…``."""
-        return multibase_encode_base58btc(ED25519_PUB_PREFIX + self.raw)
+        return _encode_public_multikey(self.raw)
 
     @property
     def did_key(self) -> str:
@@ -93,7 +117,7 @@ class Ed25519PublicKey:
     def from_multibase(cls, value: str) -> Ed25519PublicKey:
         """Decode ``z6Mk…``; refuses any multicodec prefix other than ed25519-pub (0xed01)."""
         try:
-            data = multibase_decode(value)
+            data = decode_multibase_key(value)
         except MultibaseError as exc:
             raise KeyFormatError(f"publicKeyMultibase illisible : {exc}") from exc
         if not value.startswith("z"):

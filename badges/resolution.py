@@ -28,6 +28,7 @@ assertion key) and ``verification_method_invalid`` (malformed, unsupported schem
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -188,8 +189,7 @@ class KeyResolver:
         if pinned is not None:
             return pinned
         if verification_method.startswith("did:key:"):
-            document = self._did_key_document(verification_method)
-            resolved = self._bind(verification_method, document, via="did:key")
+            resolved = _did_key_binding(verification_method, self._purpose)
         elif verification_method.startswith("did:jwk:"):
             document = self._did_jwk_document(verification_method)
             resolved = self._bind(verification_method, document, via="did:jwk")
@@ -276,6 +276,8 @@ class KeyResolver:
     def _pinned_match(
         self, verification_method: str, issuer_id: str | None
     ) -> ResolvedMethod | None:
+        if not self._pinned:
+            return None
         named = _fragment_key(verification_method)
         if named is None or named.public_key_multibase not in self._pinned:
             return None
@@ -290,30 +292,7 @@ class KeyResolver:
 
     def _bind(self, method_id: str, document: dict[str, Any], *, via: str) -> ResolvedMethod:
         """Find the method in its controller's document and check the relationship."""
-        document_id = str(document.get("id", ""))
-        wanted = method_id
-        if "#" not in method_id and method_id == document_id:
-            # A bare did:key names the DID's single key (validator fixture simple-did-key-method).
-            listed = sorted(verification_relationship_ids(document, self._purpose))
-            if len(listed) != 1:
-                raise KeyResolutionError(f"{method_id} ne désigne pas une clé unique", code=INVALID)
-            wanted = listed[0]
-        method = find_verification_method(document, wanted)
-        if method is None:
-            raise KeyResolutionError(
-                f"{method_id} ne figure pas dans le document de {document_id}", code=NOT_BOUND
-            )
-        controller = method.get("controller")
-        if controller != document_id:
-            raise KeyResolutionError(
-                f"{wanted} est contrôlée par {controller!r}, pas par {document_id}", code=NOT_BOUND
-            )
-        if wanted not in verification_relationship_ids(document, self._purpose):
-            raise KeyResolutionError(
-                f"{wanted} n'est pas déclarée sous « {self._purpose} » par {document_id}",
-                code=NOT_BOUND,
-            )
-        return ResolvedMethod(wanted, document_id, method_public_key(method), via=via)
+        return _bind(method_id, document, via=via, purpose=self._purpose)
 
     def _check_issuer(self, resolved: ResolvedMethod, issuer_id: str | None) -> None:
         if issuer_id is not None and resolved.controller != issuer_id:
@@ -326,10 +305,7 @@ class KeyResolver:
     # -- documents ----------------------------------------------------------------------------
 
     def _did_key_document(self, did_url: str) -> dict[str, Any]:
-        try:
-            return resolve_did_key(did_url)
-        except DidError as exc:
-            raise KeyResolutionError(str(exc), code=INVALID) from exc
+        return _did_key_document(did_url)
 
     def _did_jwk_document(self, did_url: str) -> dict[str, Any]:
         try:
@@ -427,3 +403,53 @@ class KeyResolver:
                 except KeyResolutionError:
                     continue
         return keys
+
+
+def _bind(method_id: str, document: dict[str, Any], *, via: str, purpose: str) -> ResolvedMethod:
+    """Find the method in its controller's document and check the relationship."""
+    document_id = str(document.get("id", ""))
+    wanted = method_id
+    if "#" not in method_id and method_id == document_id:
+        # A bare did:key names the DID's single key (validator fixture simple-did-key-method).
+        listed = sorted(verification_relationship_ids(document, purpose))
+        if len(listed) != 1:
+            raise KeyResolutionError(f"{method_id} ne désigne pas une clé unique", code=INVALID)
+        wanted = listed[0]
+    method = find_verification_method(document, wanted)
+    if method is None:
+        raise KeyResolutionError(
+            f"{method_id} ne figure pas dans le document de {document_id}", code=NOT_BOUND
+        )
+    controller = method.get("controller")
+    if controller != document_id:
+        raise KeyResolutionError(
+            f"{wanted} est contrôlée par {controller!r}, pas par {document_id}", code=NOT_BOUND
+        )
+    if wanted not in verification_relationship_ids(document, purpose):
+        raise KeyResolutionError(
+            f"{wanted} n'est pas déclarée sous « {purpose} » par {document_id}",
+            code=NOT_BOUND,
+        )
+    return ResolvedMethod(wanted, document_id, method_public_key(method), via=via)
+
+
+def _did_key_document(did_url: str) -> dict[str, Any]:
+    try:
+        return resolve_did_key(did_url)
+    except DidError as exc:
+        raise KeyResolutionError(str(exc), code=INVALID) from exc
+
+
+@functools.lru_cache(maxsize=256)
+def _did_key_binding_memo(method_id: str, purpose: str) -> ResolvedMethod:
+    return _bind(method_id, _did_key_document(method_id), via="did:key", purpose=purpose)
+
+
+def _did_key_binding(method_id: str, purpose: str) -> ResolvedMethod:
+    """A did:key method bound in its generated document; pure, so memoised for key-sized ids.
+
+    Errors are raised afresh on every call (``lru_cache`` never stores an exception).
+    """
+    if len(method_id) <= 256:
+        return _did_key_binding_memo(method_id, purpose)
+    return _bind(method_id, _did_key_document(method_id), via="did:key", purpose=purpose)
