@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -81,23 +82,35 @@ def _update_plan(
 def _tuples(
     rows: Sequence[Mapping[str, Any]], fields: Sequence[str], processors: list[Processor]
 ) -> list[tuple[Any, ...]]:
-    # A batch repeats many values (its timestamp, organisation, states): each distinct scalar
-    # is converted once; JSON values (dicts) are converted every time.
-    memos: list[dict[Any, Any]] = [{} for _ in fields]
-
-    def convert(value: Any, process: Processor, memo: dict[Any, Any]) -> Any:
-        if value is None or process is None:
-            return value
-        if isinstance(value, dict | list):
-            return process(value)
-        try:
-            return memo[value]
-        except KeyError:
-            memo[value] = converted = process(value)
-            return converted
-
-    plan = list(zip(fields, processors, memos, strict=True))
-    return [tuple(convert(row[f], p, m) for f, p, m in plan) for row in rows]
+    # Values are picked with one C-level itemgetter per row; only the columns that have a bind
+    # processor are then converted. A batch repeats many values (its timestamp, organisation,
+    # states): each distinct scalar is converted once; JSON values (dicts) every time.
+    pick = itemgetter(*fields)
+    if len(fields) == 1:
+        raw: list[tuple[Any, ...]] = [(pick(row),) for row in rows]
+    else:
+        raw = [pick(row) for row in rows]
+    plan: list[tuple[int, Callable[[Any], Any], dict[Any, Any]]] = [
+        (i, p, {}) for i, p in enumerate(processors) if p is not None
+    ]
+    if not plan:
+        return raw
+    out: list[tuple[Any, ...]] = []
+    for values in raw:
+        converted = list(values)
+        for i, process, memo in plan:
+            value = converted[i]
+            if value is None:
+                continue
+            if isinstance(value, dict | list):
+                converted[i] = process(value)
+                continue
+            try:
+                converted[i] = memo[value]
+            except KeyError:
+                memo[value] = converted[i] = process(value)
+        out.append(tuple(converted))
+    return out
 
 
 def insert_many(session: Session, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from sqlalchemy.engine import Engine
 
@@ -24,8 +25,12 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
+@lru_cache(maxsize=256)
 def iso(moment: datetime) -> str:
-    """XML Schema dateTimeStamp in UTC without fractions (``2026-01-01T09:00:00Z``)."""
+    """XML Schema dateTimeStamp in UTC without fractions (``2026-01-01T09:00:00Z``).
+
+    Memoised: a batch formats the same few instants once per row. Equal datetimes (same
+    instant, even in different zones) give the same text, so the cache cannot mix them up."""
     return moment.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

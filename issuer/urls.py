@@ -19,8 +19,10 @@ address), where did:web cannot resolve.
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
 __all__ = ["IdentifierMode", "IssuerUrls", "default_mode"]
@@ -42,6 +44,15 @@ def default_mode(base_url: str) -> IdentifierMode:
     except ValueError:
         return IdentifierMode.DID_WEB
     return IdentifierMode.DID_KEY
+
+
+# Characters urllib.parse.quote leaves as they are whatever ``safe`` says.
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*")
+
+
+@lru_cache(maxsize=64)
+def _quote_prefix(text: str) -> str:
+    return quote(text, safe="")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +84,13 @@ class IssuerUrls:
         return f"{self.base}/credentials/{row_id}"
 
     def verification_page(self, credential_url: str) -> str:
+        # One per badge message in a bulk batch: the constant prefix is quoted once, and a row id
+        # made of characters quote() never escapes is appended as is (same text as quoting all).
+        prefix = f"{self.base}/credentials/"
+        if credential_url.startswith(prefix):
+            rest = credential_url[len(prefix) :]
+            if _UNRESERVED.fullmatch(rest):
+                return f"{self.base}/verifier?url={_quote_prefix(prefix)}{rest}"
         return f"{self.base}/verifier?url={quote(credential_url, safe='')}"
 
     def status_list(self, list_id: str) -> str:
