@@ -69,6 +69,44 @@ class Check(BaseModel):
         return [p for p in self.problems if p.severity == Severity.ERROR]
 
 
+_new_object = object.__new__
+_set_attribute = object.__setattr__
+
+
+def new_check(
+    check: CheckId,
+    outcome: Outcome,
+    problems: list[Problem] | None = None,
+    details: dict[str, Any] | None = None,
+) -> Check:
+    """A ``Check`` from values already of the right types, without pydantic's validation.
+
+    The hot path of ``verifier.verify`` builds several checks per badge; validating values it
+    has just built itself (enums, a fresh list of ``Problem``, a fresh dict) costs more than the
+    check. The result equals ``Check(check=…, outcome=…, problems=…, details=…)`` with the same
+    fields set. ``problems`` and ``details`` are kept, not copied: pass fresh ones.
+    """
+    fields_set = {"check", "outcome"}
+    if problems is None:
+        problems = []
+    else:
+        fields_set.add("problems")
+    if details is None:
+        details = {}
+    else:
+        fields_set.add("details")
+    obj = _new_object(Check)
+    _set_attribute(
+        obj,
+        "__dict__",
+        {"check": check, "outcome": outcome, "problems": problems, "details": details},
+    )
+    _set_attribute(obj, "__pydantic_fields_set__", fields_set)
+    _set_attribute(obj, "__pydantic_extra__", None)
+    _set_attribute(obj, "__pydantic_private__", None)
+    return obj
+
+
 class VerificationReport(BaseModel):
     """What ``verifier.verify`` returns for any input (DESIGN.md §5)."""
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from badges.problems import Problem, Severity
 from verifier.inputs import error_problem
-from verifier.report import Check, CheckId, Outcome
+from verifier.report import Check, CheckId, Outcome, new_check
 
 
 def _run(check_id: CheckId, function: Callable[[Any], list[Problem]], document: Any) -> Check:
@@ -21,9 +21,7 @@ def _run(check_id: CheckId, function: Callable[[Any], list[Problem]], document: 
     except Exception as exc:  # a primitive must not turn a finding into a crash
         return Check(check=check_id, outcome=Outcome.INDETERMINATE, problems=[error_problem(exc)])
     failed = any(p.severity == Severity.ERROR for p in problems)
-    return Check(
-        check=check_id, outcome=Outcome.FAILED if failed else Outcome.PASSED, problems=problems
-    )
+    return new_check(check_id, Outcome.FAILED if failed else Outcome.PASSED, problems)
 
 
 def structure_check(credential: Any, *, endorsement: bool = False) -> Check:
@@ -70,7 +68,7 @@ def document_checks(credential: Any, *, endorsement: bool = False) -> list[Check
         if p.severity is Severity.ERROR and p.code in SCHEMA_RULES
     ]
     if not violations:
-        return [structure, context, Check(check=CheckId.SCHEMA, outcome=Outcome.PASSED)]
+        return [structure, context, new_check(CheckId.SCHEMA, Outcome.PASSED)]
     summary = Problem(
         "schema_violation",
         f"{len(violations)} écart(s) au schéma JSON officiel, détaillés sous "

@@ -25,7 +25,7 @@ from typing import Any
 from badges.identity import identity_matches
 from badges.problems import Problem, Severity
 from verifier.codes import Code
-from verifier.report import Check, CheckId, Outcome
+from verifier.report import Check, CheckId, Outcome, new_check
 from verifier.trust import TrustRegistry
 
 
@@ -81,7 +81,7 @@ def _registry_check(credential: Mapping[str, Any], registry: TrustRegistry | Non
         problem = Problem(
             str(Code.ISSUER_MISSING), "the credential names no issuer", path="/issuer"
         )
-        return Check(check=CheckId.ISSUER_TRUST, outcome=Outcome.FAILED, problems=[problem])
+        return new_check(CheckId.ISSUER_TRUST, Outcome.FAILED, [problem])
     known = registry.lookup(issuer_id) if registry is not None else None
     if known is None:
         problem = Problem(
@@ -95,14 +95,14 @@ def _registry_check(credential: Mapping[str, Any], registry: TrustRegistry | Non
                 "declared_name": issuer_name_of(credential),
             },
         )
-        return Check(check=CheckId.ISSUER_TRUST, outcome=Outcome.FAILED, problems=[problem])
+        return new_check(CheckId.ISSUER_TRUST, Outcome.FAILED, [problem])
     info = Problem(
         str(Code.ISSUER_IN_REGISTRY),
         f"issuer {issuer_id} is in the registry {registry.name if registry else ''}",
         severity=Severity.INFO,
         details={"issuer": issuer_id, "name": known.name, "registry": known.source},
     )
-    return Check(check=CheckId.ISSUER_TRUST, outcome=Outcome.PASSED, problems=[info])
+    return new_check(CheckId.ISSUER_TRUST, Outcome.PASSED, [info])
 
 
 def _subjects(credential: Mapping[str, Any]) -> list[Mapping[str, Any]]:

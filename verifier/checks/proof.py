@@ -41,7 +41,7 @@ from badges.resolution import KeyResolver, named_key
 from verifier.codes import Code
 from verifier.inputs import error_problem
 from verifier.options import KeyResolverLike, Limits, VerifyOptions
-from verifier.report import Check, CheckId, Outcome
+from verifier.report import Check, CheckId, Outcome, new_check
 
 # Problems that mean "we could not check", not "the proof is wrong".
 COULD_NOT_CHECK = frozenset(
@@ -205,7 +205,7 @@ def proof_findings(
         outcome = Outcome.INDETERMINATE
     else:
         outcome = Outcome.PASSED
-    check = Check(check=check_id, outcome=outcome, problems=problems, details={"proofs": methods})
+    check = new_check(check_id, outcome, problems, {"proofs": methods})
     states = {str(m.get("key_binding", "bound")) for m in methods}
     state = next((s for s in _BINDING_RANK if s in states), "bound")
     return ProofFindings(check, binding=binding, binding_state=state)

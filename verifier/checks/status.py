@@ -41,7 +41,7 @@ from verifier.checks.validity import parse_datetime
 from verifier.codes import Code
 from verifier.inputs import parse_json_text
 from verifier.options import Limits
-from verifier.report import Check, CheckId, Outcome
+from verifier.report import Check, CheckId, Outcome, new_check
 from verifier.status_cache import StatusListCache, ValidatedList
 from verifier.trust import TrustRegistry
 
@@ -112,9 +112,7 @@ def check_status(credential: Mapping[str, Any], ctx: StatusContext) -> Check:
         outcome = Outcome.INDETERMINATE
     else:
         outcome = Outcome.PASSED
-    return Check(
-        check=CheckId.STATUS, outcome=outcome, problems=problems, details={"method": methods}
-    )
+    return new_check(CheckId.STATUS, outcome, problems, {"method": methods})
 
 
 def _check_entry(

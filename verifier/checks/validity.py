@@ -18,7 +18,7 @@ from typing import Any
 
 from badges.problems import Problem
 from verifier.codes import Code
-from verifier.report import Check, CheckId, Outcome
+from verifier.report import Check, CheckId, Outcome, new_check
 
 
 def parse_datetime(value: Any) -> datetime | None:
@@ -124,4 +124,4 @@ def check_validity_period(
             )
         )
     outcome = Outcome.FAILED if problems else Outcome.PASSED
-    return Check(check=CheckId.VALIDITY_PERIOD, outcome=outcome, problems=problems, details=details)
+    return new_check(CheckId.VALIDITY_PERIOD, outcome, problems, details)
