@@ -394,6 +394,17 @@ async def import_api(request: Request, wallet: str | None = None) -> Any:
     }
 
 
+def _holder_item(request: Request, wallet: str | None, item_id: str) -> Any:
+    """One badge of the caller's wallet, or the problem response that says why not."""
+    ctx = wallet_ctx(request)
+    try:
+        wallet_id = current_wallet_id(ctx, request, wallet)
+        with session_scope(ctx.engine, write=False) as session:
+            return get_item(session, wallet_id, item_id)
+    except WalletError as error:
+        return wallet_problem(error)
+
+
 @router.get(
     "/api/wallet/badges/{item_id}",
     summary="Un badge et son rapport de vérification",
@@ -401,13 +412,9 @@ async def import_api(request: Request, wallet: str | None = None) -> Any:
     dependencies=[Depends(HOLDER)],
 )
 def badge_api(item_id: str, request: Request, wallet: str | None = None) -> Any:
-    ctx = wallet_ctx(request)
-    try:
-        wallet_id = current_wallet_id(ctx, request, wallet)
-        with session_scope(ctx.engine, write=False) as session:
-            item = get_item(session, wallet_id, item_id)
-    except WalletError as error:
-        return wallet_problem(error)
+    item = _holder_item(request, wallet, item_id)
+    if isinstance(item, Response):
+        return item
     return {**_badge_json(item), "verification_report": item.verification_report}
 
 
@@ -418,13 +425,9 @@ def badge_api(item_id: str, request: Request, wallet: str | None = None) -> Any:
     dependencies=[Depends(HOLDER)],
 )
 def badge_file_api(item_id: str, request: Request, wallet: str | None = None) -> Response:
-    ctx = wallet_ctx(request)
-    try:
-        wallet_id = current_wallet_id(ctx, request, wallet)
-        with session_scope(ctx.engine, write=False) as session:
-            item = get_item(session, wallet_id, item_id)
-    except WalletError as error:
-        return wallet_problem(error)
+    item = _holder_item(request, wallet, item_id)
+    if isinstance(item, Response):
+        return item
     return Response(bytes(item.original_bytes), media_type=item.media_type)
 
 
