@@ -9,7 +9,7 @@
 - ``wallets``: wallets, wallet_items, shares, share_items, share_accesses, consents,
   wallet_competences, credential_offers
 - ``jobs``: jobs, job_requirements, matching_optins
-- ``system``: outbox_messages, audit_events, idempotency_records
+- ``system``: outbox_messages, audit_events, idempotency_records, rate_limit_buckets
 """
 
 from storage.tables.accounts import (
@@ -54,6 +54,7 @@ from storage.tables.system import (
     IdempotencyRecord,
     OutboxChannel,
     OutboxMessage,
+    RateLimitBucket,
 )
 from storage.tables.wallets import (
     Consent,
@@ -104,6 +105,7 @@ __all__ = [
     "Organisation",
     "OutboxChannel",
     "OutboxMessage",
+    "RateLimitBucket",
     "RecipientKind",
     "Referential",
     "ReferentialStatus",

@@ -100,3 +100,21 @@ class IdempotencyRecord(SQLModel, table=True):
     response_status: int | None = Field(default=None, nullable=True)
     response_body: dict[str, Any] | None = json_field(nullable=True)
     expires_at: datetime = at_field(index=True)
+
+
+class RateLimitBucket(SQLModel, table=True):
+    """How many requests one client made in one fixed window of one rate-limit bucket.
+
+    Every web worker counts here, so a limit holds for the whole deployment, not per process.
+    ``client_key`` is a SHA-256 of the client address (no address is stored); windows are
+    aligned on multiples of their length in Unix seconds, so every worker agrees on them, and
+    rows whose ``window_end`` has passed are purged.
+    """
+
+    __tablename__ = "rate_limit_buckets"
+
+    bucket: str = Field(primary_key=True, max_length=50)
+    client_key: str = Field(primary_key=True, max_length=HASH_LENGTH)
+    window_start: int = Field(primary_key=True, sa_type=sa.BigInteger)
+    window_end: int = Field(sa_type=sa.BigInteger, index=True)
+    hits: int = Field(default=0)
