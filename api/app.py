@@ -20,7 +20,7 @@ from api.i18n import LanguageMiddleware
 from api.i18n import router as language_router
 from api.problems import install_problem_handlers
 from api.public_routes import HtmlNegotiationMiddleware
-from api.security import CookiePolicy, RateLimiter, SecurityMiddleware
+from api.security import CookiePolicy, DatabaseRateLimiter, Limiter, SecurityMiddleware
 from api.settings import Settings
 from api.verify_routes import install as install_verification
 from badges.fetch import Fetcher, FetchError, FetchResult
@@ -81,7 +81,7 @@ def create_app(
     *,
     engine: Engine | None = None,
     clock: Callable[[], datetime] | None = None,
-    rate_limiter: RateLimiter | None = None,
+    rate_limiter: Limiter | None = None,
 ) -> FastAPI:
     settings = settings or Settings()
     app = FastAPI(
@@ -104,9 +104,14 @@ def create_app(
     install_problem_handlers(app)
     app.add_middleware(HtmlNegotiationMiddleware)
     app.add_middleware(AuditMiddleware)
+    if rate_limiter is None:
+        from api.database import app_engine
+
+        # In the database, so that every worker counts against one budget per client.
+        rate_limiter = DatabaseRateLimiter(lambda: app_engine(app))
     app.add_middleware(
         SecurityMiddleware,
-        limiter=rate_limiter or RateLimiter(),
+        limiter=rate_limiter,
         https=settings.base_url.startswith("https://"),
     )
     app.add_middleware(LanguageMiddleware)

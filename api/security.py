@@ -13,32 +13,42 @@
   route that changes something) compares the two in constant time. Independently, the
   middleware refuses any unsafe request that a browser labels ``Sec-Fetch-Site: cross-site``.
 - Rate limits (ASVS 2.4.1, A6): fixed windows per client address and bucket for sign-in,
-  verification and share endpoints; 429 problem details with ``Retry-After``. Every route that
-  takes a guessable secret (a printed claim code, a personal wallet link, a pre-authorised
-  OpenID4VCI code) counts in the ``secret_code`` bucket, reading included: answering whether a
-  code exists is what a guesser needs.
+  secret codes, verification and share endpoints (:mod:`api.rate_limits`, counted in the
+  database so that every worker shares them); 429 problem details with ``Retry-After`` (a
+  French or English page for a browser).
 """
 
 from __future__ import annotations
 
 import hmac
+import logging
+import math
 import re
 import secrets
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
 from fastapi import Request
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import ApiProblem
+from api.rate_limits import (
+    DatabaseRateLimiter,
+    Limiter,
+    RateLimiter,
+    RateLimitRule,
+    default_rate_limits,
+)
 
 __all__ = [
     "CSRF_COOKIE",
     "CSRF_FIELD",
     "CookiePolicy",
+    "DatabaseRateLimiter",
+    "Limiter",
     "RateLimitRule",
     "RateLimiter",
     "SecurityMiddleware",
@@ -51,6 +61,9 @@ CSRF_COOKIE = "atouts_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+RATE_LIMITED_DETAIL = "Vous avez fait trop de demandes. Attendez un peu, puis réessayez."
+
+log = logging.getLogger("atouts.api")
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -82,76 +95,6 @@ class CookiePolicy:
         return {"httponly": True, "samesite": "lax", "secure": self.secure, "path": "/"}
 
 
-@dataclass(frozen=True, slots=True)
-class RateLimitRule:
-    bucket: str
-    methods: frozenset[str]
-    pattern: re.Pattern[str]
-    limit: int
-    window_seconds: float
-
-
-def default_rate_limits() -> list[RateLimitRule]:
-    post = frozenset({"POST"})
-    return [
-        RateLimitRule(
-            "sign_in",
-            post,
-            re.compile(r"^/(connexion|api/sign-in|api/wallet/login|portefeuille/lien-magique)"),
-            10,
-            60.0,
-        ),
-        # Claim codes and personal-link codes: both the page that looks one up (GET) and the
-        # form or API call that spends it (POST). Wider than sign-in because a beneficiary
-        # opens then confirms each claim.
-        RateLimitRule(
-            "secret_code",
-            frozenset({"GET", "POST"}),
-            re.compile(
-                r"^/(reclamer(/|$)|portefeuille/(lien|entrer)/|api/wallet/claim(/|$)|"
-                r"oid4vci/token$)"
-            ),
-            30,
-            60.0,
-        ),
-        RateLimitRule("verify", post, re.compile(r"^/(verify|verifier)$"), 60, 60.0),
-        RateLimitRule(
-            "share",
-            frozenset({"GET", "POST", "DELETE"}),
-            re.compile(r"(^|/)(partages?|shares?|p)(/|$)"),
-            60,
-            60.0,
-        ),
-    ]
-
-
-@dataclass
-class RateLimiter:
-    """Fixed windows counted in memory, per worker (good enough against one noisy client; a
-    shared store would be the next step with several workers)."""
-
-    rules: list[RateLimitRule] = field(default_factory=default_rate_limits)
-    clock: Callable[[], float] = time.monotonic
-    _counts: dict[tuple[str, str], tuple[float, int]] = field(default_factory=dict)
-
-    def check(self, method: str, path: str, client: str) -> float | None:
-        """None when allowed, else the seconds to wait."""
-        for rule in self.rules:
-            if method not in rule.methods or not rule.pattern.search(path):
-                continue
-            now = self.clock()
-            key = (rule.bucket, client)
-            start, count = self._counts.get(key, (now, 0))
-            if now - start >= rule.window_seconds:
-                start, count = now, 0
-            if count >= rule.limit:
-                return max(1.0, rule.window_seconds - (now - start))
-            self._counts[key] = (start, count + 1)
-            if len(self._counts) > 100_000:  # bound memory under a flood of addresses
-                self._counts.clear()
-        return None
-
-
 def _header(scope: Scope, name: bytes) -> str:
     for key, value in scope.get("headers", []):
         if key == name:
@@ -163,7 +106,7 @@ class SecurityMiddleware:
     """Request id, cross-site refusal, rate limits, security headers, the CSRF cookie."""
 
     def __init__(
-        self, app: ASGIApp, *, limiter: RateLimiter | None = None, https: bool = False
+        self, app: ASGIApp, *, limiter: Limiter | None = None, https: bool = False
     ) -> None:
         self.app = app
         self.limiter = limiter or RateLimiter()
@@ -184,14 +127,13 @@ class SecurityMiddleware:
         if method in UNSAFE_METHODS and _header(scope, b"sec-fetch-site") == "cross-site":
             refusal = (403, "csrf_failed", "Demande venue d'un autre site refusée", {})
         else:
-            client = (scope.get("client") or ("unknown", 0))[0]
-            wait = self.limiter.check(method, path, str(client))
+            wait = await self._rate_limit(scope, method, path)
             if wait is not None:
                 refusal = (
                     429,
                     "rate_limited",
                     "Trop de demandes",
-                    {"Retry-After": str(int(wait + 0.999))},
+                    {"Retry-After": str(math.ceil(wait))},
                 )
 
         async def send_with_headers(message: Message) -> None:
@@ -220,10 +162,25 @@ class SecurityMiddleware:
 
             status, code, title, extra_headers = refusal
             request = Request(scope, receive)
-            response = problem_response(request, status, code, title, headers=extra_headers)
+            detail = RATE_LIMITED_DETAIL if status == 429 else ""
+            response = problem_response(request, status, code, title, detail, headers=extra_headers)
             await response(scope, receive, send_with_headers)
             return
         await self.app(scope, receive, send_with_headers)
+
+    async def _rate_limit(self, scope: Scope, method: str, path: str) -> float | None:
+        if not self.limiter.applies(method, path):
+            return None
+        client = str((scope.get("client") or ("unknown", 0))[0])
+        if not self.limiter.blocking:
+            return self.limiter.check(method, path, client)
+        try:
+            return await run_in_threadpool(self.limiter.check, method, path, client)
+        except sa.exc.SQLAlchemyError as error:
+            # The counters are unreachable: serving (verification works without the database)
+            # beats refusing everyone; the error kind is logged, never the address.
+            log.warning("limites de débit indisponibles : %s", type(error).__name__)
+            return None
 
 
 def _policy(request: Request) -> CookiePolicy:
