@@ -33,6 +33,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from sqlmodel import col, select
 from starlette.datastructures import UploadFile
 
 from api.auth import Principal
@@ -53,7 +54,7 @@ from api.trainer_pages import achievements_of
 from issuer.batch_input import RowError, file_sha256, iter_rows
 from issuer.context import IssuerContext, IssuerError
 from storage.engine import session_scope
-from storage.tables import Achievement, IssuanceBatch
+from storage.tables import Achievement, BatchState, IssuanceBatch
 
 __all__ = ["router"]
 
@@ -102,9 +103,45 @@ def _form_page(
             "rows": achievements_of(request, [o.id for o in orgs]),
             "errors": errors or FormErrors(),
             "chosen": chosen,
+            "earlier": _earlier_batches(request, [o.id for o in orgs]),
         },
         status_code=status_code,
     )
+
+
+EARLIER_SHOWN = 20
+
+
+def _earlier_batches(request: Request, org_ids: list[str]) -> list[dict[str, Any]]:
+    """The latest batches of these organisations, so a trainer who left the follow-up page can
+    come back to it and to its result file."""
+    if not org_ids:
+        return []
+    with session_scope(ctx(request).engine, write=False) as session:
+        found = session.exec(
+            select(IssuanceBatch, Achievement.name)
+            .join(Achievement, col(Achievement.id) == IssuanceBatch.achievement_id)
+            .where(col(IssuanceBatch.organisation_id).in_(org_ids))
+            .order_by(col(IssuanceBatch.created_at).desc())
+            .limit(EARLIER_SHOWN)
+        ).all()
+    words = {
+        BatchState.PENDING: gettext("en attente"),
+        BatchState.RUNNING: gettext("en cours"),
+        BatchState.COMPLETED: gettext("terminé"),
+    }
+    return [
+        {
+            "id": batch.id,
+            "created": batch.created_at,
+            "file": batch.filename or "",
+            "name": name,
+            "rows": batch.total_rows,
+            "state": words[batch.state],
+            "done": batch.state == BatchState.COMPLETED,
+        }
+        for batch, name in found
+    ]
 
 
 @router.get("", response_class=HTMLResponse, dependencies=[Depends(ACTOR)])
