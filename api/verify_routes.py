@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from badges.fetch import Fetcher, GuardedFetcher
 from badges.keys import Ed25519PublicKey
+from badges.problems import Problem
 from verifier.display import describe
 from verifier.messages import problem_sentence
 from verifier.options import Limits, VerifyOptions
@@ -40,6 +41,7 @@ from verifier.pipeline import verify
 from verifier.report import CheckId, Outcome, VerificationReport
 from verifier.status_cache import StatusListCache
 from verifier.summary import (
+    OUTCOME_WORDS_FR,
     TONE_ICONS,
     TONE_WORDS_FR,
     check_label,
@@ -270,15 +272,31 @@ def _page_context(report: VerificationReport | None, **extra: Any) -> dict[str, 
         "valid_from": format_date(badge.valid_from),
         "valid_until": format_date(badge.valid_until),
     }
+    # Codes stay as they are (people quote them); the words around them are French, since a
+    # finding's own message is the engine's English (the JSON report keeps it).
+    context["technical_input"] = [_technical_problem(p) for p in report.input_problems]
     context["technical"] = [
         {
             "check": str(c.check),
-            "outcome": str(c.outcome),
-            "problems": [p.as_dict() for p in c.problems],
+            "outcome": OUTCOME_WORDS_FR[c.outcome],
+            "problems": [_technical_problem(p) for p in c.problems],
         }
         for c in report.checks
     ]
     return context
+
+
+_SEVERITY_FR = {"error": "erreur", "warning": "avertissement", "info": "information"}
+
+
+def _technical_problem(problem: Problem) -> dict[str, str]:
+    severity = str(problem.severity)
+    return {
+        "code": str(problem.code),
+        "severity": _SEVERITY_FR.get(severity, severity),
+        "message": problem_sentence(problem),
+        "path": problem.path,
+    }
 
 
 def _line(check: Any, report: VerificationReport) -> dict[str, str]:
