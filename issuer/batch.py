@@ -25,13 +25,17 @@ reliability-ux.md D1, D2, B4; DESIGN.md §7.
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
 import io
 import json
 import os
+import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +67,7 @@ __all__ = [
     "DryRunReport",
     "batch_status",
     "dry_run",
+    "gc_paused",
     "result_rows",
     "run_batch",
     "submit_batch",
@@ -74,6 +79,37 @@ LEASE = timedelta(seconds=120)
 # Below this many pending rows, signing in worker processes costs more than it saves.
 PIPELINE_MIN_ROWS = 1_000
 PIPELINE_MIN_CPUS = 4
+
+
+_gc_lock = threading.Lock()
+_gc_pauses = 0
+_gc_resume = False
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Hold off Python's cyclic garbage collector while one chunk is issued.
+
+    A chunk keeps its thousand rows' objects (requests, documents, row values) alive until it
+    commits, so the collector, triggered every 700 new objects, traverses them again and again
+    and finds nothing: they are freed by reference counting when the chunk ends. That traversal
+    cost about 55 µs a row (bench.issuance, 2,000 rows), a quarter of what issuing adds to
+    signing. Collection resumes between chunks, so cyclic garbage never piles up past one
+    chunk and memory stays flat. Thread-safe and nestable (the pipelined store thread pauses
+    too); a collector the application turned off stays off."""
+    global _gc_pauses, _gc_resume
+    with _gc_lock:
+        if _gc_pauses == 0:
+            _gc_resume = gc.isenabled()
+            gc.disable()
+        _gc_pauses += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pauses -= 1
+            if _gc_pauses == 0 and _gc_resume:
+                gc.enable()
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,11 +296,25 @@ def _insert_rows(
     suspendable: bool,
 ) -> int:
     table = IssuanceBatchRow.__table__  # type: ignore[attr-defined]
-    pending: list[dict[str, Any]] = []
     total = 0
     now = ctx.now()
-    for line, key, cells, error in _checked_rows(path, suite=suite, suspendable=suspendable):
-        total += 1
+    checked = _checked_rows(path, suite=suite, suspendable=suspendable)
+    while True:
+        with gc_paused():
+            pending = _row_values(batch, islice(checked, INSERT_CHUNK), now)
+            if not pending:
+                return total
+            total += len(pending)
+            _insert_chunk(session, batch, pending, table)
+
+
+def _row_values(
+    batch: IssuanceBatch,
+    checked: Iterator[tuple[int, str, dict[str, str], RowError | None]],
+    now: Any,
+) -> list[dict[str, Any]]:
+    pending: list[dict[str, Any]] = []
+    for line, key, cells, error in checked:
         row_sha = hashlib.sha256(
             json.dumps(cells, sort_keys=True, ensure_ascii=False).encode()
         ).hexdigest()
@@ -283,11 +333,7 @@ def _insert_rows(
                 "_explicit": error is None and bool(cells.get("cle")),
             }
         )
-        if len(pending) >= INSERT_CHUNK:
-            _insert_chunk(session, batch, pending, table)
-            pending = []
-    _insert_chunk(session, batch, pending, table)
-    return total
+    return pending
 
 
 def _insert_chunk(
@@ -432,9 +478,10 @@ def run_batch(
         )
     else:
         for rows in _pending_chunks(ctx, batch_id, chunk):
-            _issue_chunk(
-                ctx, batch, rows, suite=suite, suspendable=suspendable, hook=_inside_transaction
-            )
+            with gc_paused():
+                _issue_chunk(
+                    ctx, batch, rows, suite=suite, suspendable=suspendable, hook=_inside_transaction
+                )
             if progress is not None:
                 progress(batch_status(ctx, batch_id))
     with session_scope(ctx.engine) as session:

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session
 
 __all__ = ["insert_many", "update_many"]
@@ -37,6 +39,26 @@ def _placeholder(column: sa.Column[Any], dialect: Dialect) -> str:
     return "CAST(%s AS JSON)" if _is_json(column, dialect) else "%s"
 
 
+def _is_datetime(column: sa.Column[Any]) -> bool:
+    kind = column.type
+    if isinstance(kind, TypeDecorator):
+        kind = kind.impl_instance
+    return isinstance(kind, sa.DateTime)
+
+
+def _sqlite_text(process: Processor) -> Callable[[Any], Any]:
+    """The column's conversion, then the text the ``sqlite3`` module's default adapter would
+    make of a ``datetime`` (``isoformat(" ")``, the same stored text) — done here, where
+    :func:`_tuples` memoises it per distinct value, instead of once per row inside the driver."""
+
+    def convert(value: Any) -> Any:
+        if process is not None:
+            value = process(value)
+        return value.isoformat(" ") if isinstance(value, datetime) else value
+
+    return convert
+
+
 def _processors(table: sa.Table, names: Sequence[str], dialect: Dialect) -> list[Processor]:
     out: list[Processor] = []
     for name in names:
@@ -44,6 +66,8 @@ def _processors(table: sa.Table, names: Sequence[str], dialect: Dialect) -> list
         process: Processor = column.type.bind_processor(dialect)
         if process is None and _is_json(column, dialect):
             process = json.dumps
+        if dialect.name == "sqlite" and _is_datetime(column):
+            process = _sqlite_text(process)
         out.append(process)
     return out
 

@@ -27,6 +27,7 @@ from badges.proofs.bulk import BulkSigner
 from issuer.batch import (
     ChunkRows,
     RowHook,
+    gc_paused,
     lock_pending,
     row_updates,
     specs_for,
@@ -92,12 +93,14 @@ def run_pipelined(
         storing: Future[None] | None = None
         current = prepare_next()
         while current is not None:
-            _sign(current, signer, pool, created)
+            with gc_paused():
+                _sign(current, signer, pool, created)
             if storing is not None:
                 storing.result()
                 if progress is not None:
                     progress()
-            following = prepare_next()
+            with gc_paused():
+                following = prepare_next()
             storing = helper.submit(_store, ctx, batch, current, signer, achievement, hook)
             current = following
         if storing is not None:
@@ -156,7 +159,7 @@ def _store(
     hook: RowHook | None,
 ) -> None:
     now = ctx.now()
-    with session_scope(ctx.engine) as session:
+    with gc_paused(), session_scope(ctx.engine) as session:
         still_pending = lock_pending(session, [row_id for row_id, _, _ in prepared.rows])
         keep = [
             (spec, draft)
