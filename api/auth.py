@@ -19,7 +19,10 @@ Routers declare what they need with ``Depends(require_roles(Role.ISSUER, ...))``
 ``Depends(require_scope(Scope.CREDENTIALS_ISSUE))``; these dependencies carry their roles and
 scope as attributes, which ``tests/api/test_route_roles.py`` reads from ``app.routes`` to check
 every route against every role. No principal gives 401 ``authentication_required``; a principal
-without the role or scope gives 403 ``forbidden`` (audited as ``denied``).
+without the role or scope gives 403 ``forbidden`` (audited as ``denied``). HTML pages a person
+opens declare ``Depends(require_page_roles(...))`` instead: nobody signed in is sent (303) to
+``/connexion?suivant=<the page>``, which brings them back once signed in; a wrong role still
+gets the 403 (a French or English page for a browser).
 """
 
 from __future__ import annotations
@@ -28,11 +31,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import Depends, Request
 from sqlmodel import Session, col, select
 
 from api.database import engine_of
+from api.i18n import safe_next
 
 # The sign-in machinery lives in api.login_tokens; re-exported here, where callers look for it.
 from api.login_tokens import (
@@ -48,7 +53,7 @@ from api.login_tokens import (
     revoke_session,
     start_session,
 )
-from api.problems import ApiProblem
+from api.problems import ApiProblem, SignInRedirect
 from storage.engine import session_scope
 from storage.tables import (
     ApiToken,
@@ -67,6 +72,7 @@ __all__ = [
     "SESSION_COOKIE",
     "SESSION_LIFETIME",
     "IssuedLogin",
+    "PageRoleRequirement",
     "Principal",
     "Role",
     "RoleRequirement",
@@ -80,6 +86,7 @@ __all__ = [
     "pepper",
     "personal_link_exists",
     "principal_for_user",
+    "require_page_roles",
     "require_roles",
     "require_scope",
     "revoke_session",
@@ -332,6 +339,36 @@ class RoleRequirement:
         return principal
 
 
+class PageRoleRequirement(RoleRequirement):
+    """:class:`RoleRequirement` for HTML pages: nobody signed in is redirected (303) to the
+    sign-in page with ``suivant`` (where to come back), instead of a 401 page.
+
+    A GET comes back to the same page; a form (POST) comes back to ``back``, the page the
+    form lives on (a redirect cannot repeat a POST)."""
+
+    def __init__(self, roles: frozenset[Role], *, back: str) -> None:
+        super().__init__(roles)
+        self.back = back
+
+    def __repr__(self) -> str:
+        return f"PageRoleRequirement({sorted(self.roles)})"
+
+    def __call__(
+        self, request: Request, principal: Annotated[Principal | None, Depends(current_principal)]
+    ) -> Principal:
+        if principal is None:
+            raise SignInRedirect(sign_in_location(request, self.back))
+        return super().__call__(request, principal)
+
+
+def sign_in_location(request: Request, back: str = "/mon-espace") -> str:
+    """``/connexion?suivant=...``: this page for a GET, else ``back``."""
+    if request.method in ("GET", "HEAD"):
+        query = request.url.query
+        back = request.url.path + (f"?{query}" if query else "")
+    return "/connexion?" + urlencode({"suivant": safe_next(back)})
+
+
 def _has_scope_requirement(dependant: Any) -> bool:
     return any(
         isinstance(sub.call, ScopeRequirement) or _has_scope_requirement(sub)
@@ -383,6 +420,12 @@ def require_roles(*roles: Role, tokens_allowed: bool = False) -> RoleRequirement
     API tokens may change things only through routes that also declare ``require_scope`` (deny
     by default for POST/PUT/PATCH/DELETE), or with ``tokens_allowed=True``."""
     return RoleRequirement(frozenset(roles) if roles else ALL_ROLES, tokens_allowed=tokens_allowed)
+
+
+def require_page_roles(*roles: Role, back: str = "/mon-espace") -> PageRoleRequirement:
+    """``Depends(require_page_roles(Role.BENEFICIARY, back="/portefeuille"))`` for HTML pages
+    (see :class:`PageRoleRequirement`); tokens never change anything through a page."""
+    return PageRoleRequirement(frozenset(roles) if roles else ALL_ROLES, back=back)
 
 
 def require_scope(scope: str) -> ScopeRequirement:

@@ -19,7 +19,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.i18n import gettext as _
@@ -28,6 +28,7 @@ __all__ = [
     "PROBLEM_MEDIA_TYPE",
     "PROBLEM_SCHEMA",
     "ApiProblem",
+    "SignInRedirect",
     "install_problem_handlers",
     "problem_response",
     "problem_responses",
@@ -92,6 +93,15 @@ class ApiProblem(Exception):
         self.extra = extra or {}
 
 
+class SignInRedirect(Exception):
+    """Nobody is signed in on a page that needs someone: answered by a 303 to ``location``
+    (the sign-in page, which brings the person back), not by a 401 a person cannot act on."""
+
+    def __init__(self, location: str) -> None:
+        super().__init__(location)
+        self.location = location
+
+
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """The ``responses=`` entry documenting problem details for ``statuses`` in OpenAPI."""
     return {
@@ -150,6 +160,11 @@ async def _api_problem(request: Request, exc: Exception) -> Response:
     )
 
 
+async def _sign_in_redirect(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, SignInRedirect)
+    return RedirectResponse(exc.location, status_code=303)
+
+
 async def _http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     code, title = _DEFAULTS.get(exc.status_code, ("error", "Erreur"))
@@ -205,6 +220,7 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
 
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiProblem, _api_problem)
+    app.add_exception_handler(SignInRedirect, _sign_in_redirect)
     app.add_exception_handler(StarletteHTTPException, _http_exception)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _unexpected)

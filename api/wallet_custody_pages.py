@@ -19,6 +19,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import select
 
+from api.auth import Role, require_page_roles
 from api.i18n import current_language
 from api.i18n import gettext as _
 from api.security import require_csrf
@@ -34,7 +35,20 @@ from wallet.holders import CUSTODY_WORDING_FR, open_wallet_in_custody
 __all__ = ["custody_pages"]
 
 custody_pages = APIRouter(include_in_schema=False)
-_CSRF = [Depends(require_csrf)]
+# Opening a wallet in custody: any member of an organisation or counsellor (``wallet.holders``
+# checks the rest), as ``POST /api/wallet/custody``; acting for a wallet and handing it over:
+# the counsellor holding it.
+_MEMBER = Depends(
+    require_page_roles(
+        Role.ORG_ADMIN,
+        Role.ISSUER,
+        Role.REVIEWER,
+        Role.COUNSELLOR,
+        back="/portefeuille/accompagnement",
+    )
+)
+_COUNSELLOR = Depends(require_page_roles(Role.COUNSELLOR, back="/portefeuille/accompagnement"))
+_CSRF = Depends(require_csrf)
 
 
 def _custody_list(request: Request, user_id: str, **extra: Any) -> HTMLResponse:
@@ -76,7 +90,9 @@ def _signed_in(request: Request) -> str | None:
     return current_user_id(wallet_ctx(request), request)
 
 
-@custody_pages.get("/portefeuille/accompagnement", response_class=HTMLResponse)
+@custody_pages.get(
+    "/portefeuille/accompagnement", response_class=HTMLResponse, dependencies=[_MEMBER]
+)
 def custody_home(request: Request) -> Response:
     user_id = _signed_in(request)
     if user_id is None:
@@ -84,7 +100,9 @@ def custody_home(request: Request) -> Response:
     return _custody_list(request, user_id)
 
 
-@custody_pages.post("/portefeuille/accompagnement", response_class=HTMLResponse, dependencies=_CSRF)
+@custody_pages.post(
+    "/portefeuille/accompagnement", response_class=HTMLResponse, dependencies=[_MEMBER, _CSRF]
+)
 def custody_open(
     request: Request, display_name: str = Form(""), consent: str = Form("")
 ) -> Response:
@@ -107,14 +125,16 @@ def custody_open(
     )
 
 
-@custody_pages.post("/portefeuille/accompagnement/{wallet_id}/agir", dependencies=_CSRF)
+@custody_pages.post(
+    "/portefeuille/accompagnement/{wallet_id}/agir", dependencies=[_COUNSELLOR, _CSRF]
+)
 def custody_act(wallet_id: str, request: Request) -> Response:
     response = RedirectResponse(f"/portefeuille?wallet={wallet_id}", status_code=303)
     response.set_cookie(ACTING_FOR, wallet_id, httponly=True, samesite="lax", path="/")
     return response
 
 
-@custody_pages.post("/portefeuille/accompagnement/quitter", dependencies=_CSRF)
+@custody_pages.post("/portefeuille/accompagnement/quitter", dependencies=[_MEMBER, _CSRF])
 def custody_leave(request: Request) -> Response:
     response = RedirectResponse("/portefeuille/accompagnement", status_code=303)
     response.delete_cookie(ACTING_FOR, path="/")
@@ -124,7 +144,7 @@ def custody_leave(request: Request) -> Response:
 @custody_pages.post(
     "/portefeuille/accompagnement/{wallet_id}/rendre",
     response_class=HTMLResponse,
-    dependencies=_CSRF,
+    dependencies=[_COUNSELLOR, _CSRF],
 )
 def custody_hand_over(
     wallet_id: str, request: Request, display_name: str = Form(""), email: str = Form("")

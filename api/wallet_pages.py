@@ -20,6 +20,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.audit import audit_request
+from api.auth import Role, require_page_roles
 from api.i18n import gettext as _
 from api.pages import render
 from api.security import csrf_token, require_csrf
@@ -57,6 +58,7 @@ from wallet.shares import (
 __all__ = [
     "ACTING_FOR",
     "DURATIONS",
+    "HOLDER_PAGE",
     "badge_view",
     "date_text",
     "datetime_text",
@@ -67,6 +69,10 @@ __all__ = [
 ]
 
 pages = APIRouter(include_in_schema=False)
+
+# A wallet's pages are for its holder or a counsellor holding it in custody; someone signed out
+# signs in and comes back. Which wallet is still checked per request (``signed_in_wallet``).
+HOLDER_PAGE = require_page_roles(Role.BENEFICIARY, Role.COUNSELLOR, back="/portefeuille")
 
 VERDICT_WORDS = {
     "verified": N_("Badge authentique"),
@@ -383,7 +389,9 @@ def claim_submit(request: Request, code: str = Form(""), display_name: str = For
 
 
 @pages.post(
-    "/portefeuille/importer", response_class=HTMLResponse, dependencies=[Depends(require_csrf)]
+    "/portefeuille/importer",
+    response_class=HTMLResponse,
+    dependencies=[Depends(HOLDER_PAGE), Depends(require_csrf)],
 )
 async def import_page(request: Request, badge_file: UploadFile | None = File(None)) -> Response:  # noqa: B008
     ctx = wallet_ctx(request)
@@ -413,7 +421,11 @@ async def import_page(request: Request, badge_file: UploadFile | None = File(Non
     )
 
 
-@pages.get("/portefeuille/badges/{item_id}", response_class=HTMLResponse)
+@pages.get(
+    "/portefeuille/badges/{item_id}",
+    response_class=HTMLResponse,
+    dependencies=[Depends(HOLDER_PAGE)],
+)
 def badge_page(item_id: str, request: Request) -> Response:
     ctx = wallet_ctx(request)
     wallet_id = signed_in_wallet(ctx, request)
@@ -440,7 +452,7 @@ def badge_page(item_id: str, request: Request) -> Response:
     )
 
 
-@pages.get("/portefeuille/badges/{item_id}/fichier")
+@pages.get("/portefeuille/badges/{item_id}/fichier", dependencies=[Depends(HOLDER_PAGE)])
 def badge_file_page(item_id: str, request: Request) -> Response:
     ctx = wallet_ctx(request)
     wallet_id = signed_in_wallet(ctx, request)
@@ -464,7 +476,7 @@ def badge_file_page(item_id: str, request: Request) -> Response:
 # -- export and erasure --------------------------------------------------------------------------
 
 
-@pages.get("/portefeuille/exporter")
+@pages.get("/portefeuille/exporter", dependencies=[Depends(HOLDER_PAGE)])
 def export_page(request: Request) -> Response:
     ctx = wallet_ctx(request)
     wallet_id = signed_in_wallet(ctx, request)
@@ -477,7 +489,9 @@ def export_page(request: Request) -> Response:
     )
 
 
-@pages.get("/portefeuille/supprimer", response_class=HTMLResponse)
+@pages.get(
+    "/portefeuille/supprimer", response_class=HTMLResponse, dependencies=[Depends(HOLDER_PAGE)]
+)
 def erase_form(request: Request) -> Response:
     if signed_in_wallet(wallet_ctx(request), request) is None:
         return to_entry()
@@ -485,7 +499,9 @@ def erase_form(request: Request) -> Response:
 
 
 @pages.post(
-    "/portefeuille/supprimer", response_class=HTMLResponse, dependencies=[Depends(require_csrf)]
+    "/portefeuille/supprimer",
+    response_class=HTMLResponse,
+    dependencies=[Depends(HOLDER_PAGE), Depends(require_csrf)],
 )
 def erase_submit(request: Request, confirmation: str = Form("")) -> Response:
     ctx = wallet_ctx(request)

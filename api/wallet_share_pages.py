@@ -23,6 +23,7 @@ from api.security import require_csrf
 from api.wallet_i18n import error_text
 from api.wallet_pages import (
     DURATIONS,
+    HOLDER_PAGE,
     badge_view,
     datetime_text,
     render_page,
@@ -56,7 +57,9 @@ share_pages = APIRouter(include_in_schema=False)
 # -- sharing -------------------------------------------------------------------------------------
 
 
-@share_pages.get("/portefeuille/partager", response_class=HTMLResponse)
+@share_pages.get(
+    "/portefeuille/partager", response_class=HTMLResponse, dependencies=[Depends(HOLDER_PAGE)]
+)
 def share_form(request: Request) -> Response:
     ctx = wallet_ctx(request)
     wallet_id = signed_in_wallet(ctx, request)
@@ -87,7 +90,7 @@ def _share_choices(form: Any) -> tuple[list[str], str, str]:
 @share_pages.post(
     "/portefeuille/partager/apercu",
     response_class=HTMLResponse,
-    dependencies=[Depends(require_csrf)],
+    dependencies=[Depends(HOLDER_PAGE), Depends(require_csrf)],
 )
 async def share_preview(request: Request) -> Response:
     ctx = wallet_ctx(request)
@@ -128,7 +131,9 @@ async def share_preview(request: Request) -> Response:
 
 
 @share_pages.post(
-    "/portefeuille/partager", response_class=HTMLResponse, dependencies=[Depends(require_csrf)]
+    "/portefeuille/partager",
+    response_class=HTMLResponse,
+    dependencies=[Depends(HOLDER_PAGE), Depends(require_csrf)],
 )
 async def share_create(request: Request) -> Response:
     ctx = wallet_ctx(request)
@@ -187,7 +192,11 @@ def _certification_url(ctx: WalletContext, item: WalletItem) -> str | None:
     return None
 
 
-@share_pages.get("/portefeuille/partages/{share_id}", response_class=HTMLResponse)
+@share_pages.get(
+    "/portefeuille/partages/{share_id}",
+    response_class=HTMLResponse,
+    dependencies=[Depends(HOLDER_PAGE)],
+)
 def share_detail(share_id: str, request: Request) -> Response:
     ctx = wallet_ctx(request)
     wallet_id = signed_in_wallet(ctx, request)
@@ -230,7 +239,7 @@ def share_detail(share_id: str, request: Request) -> Response:
 @share_pages.post(
     "/portefeuille/partages/{share_id}/retirer",
     response_class=HTMLResponse,
-    dependencies=[Depends(require_csrf)],
+    dependencies=[Depends(HOLDER_PAGE), Depends(require_csrf)],
 )
 def share_withdraw(share_id: str, request: Request) -> Response:
     ctx = wallet_ctx(request)

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api.i18n import gettext as _
 from api.security import require_csrf
 from api.wallet_i18n import error_text
-from api.wallet_pages import render_page, signed_in_wallet, to_entry
+from api.wallet_pages import HOLDER_PAGE, render_page, signed_in_wallet, to_entry
 from api.wallet_routes import wallet_ctx
 from api.wallet_share_pages import qr_svg
 from wallet.context import WalletError
@@ -32,7 +32,7 @@ transfer_pages = APIRouter(include_in_schema=False)
 @transfer_pages.post(
     "/portefeuille/badges/{item_id}/vers-une-application",
     response_class=HTMLResponse,
-    dependencies=[Depends(require_csrf)],
+    dependencies=[Depends(HOLDER_PAGE), Depends(require_csrf)],
 )
 def offer_page(item_id: str, request: Request) -> Response:
     ctx = wallet_ctx(request)
@@ -60,7 +60,9 @@ def offer_page(item_id: str, request: Request) -> Response:
     )
 
 
-@transfer_pages.post("/portefeuille/accord-presentations", dependencies=[Depends(require_csrf)])
+@transfer_pages.post(
+    "/portefeuille/accord-presentations", dependencies=[Depends(HOLDER_PAGE), Depends(require_csrf)]
+)
 def presentation_consent(request: Request, accord: str = Form("")) -> Response:
     ctx = wallet_ctx(request)
     wallet_id = signed_in_wallet(ctx, request)

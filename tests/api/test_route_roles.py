@@ -1,9 +1,10 @@
-"""Every route against every role: a role a route does not accept answers 403, nobody 401.
+"""Every route against every role: a role a route does not accept answers 403, nobody 401
+(API) or a 303 to the sign-in page that brings them back (HTML pages).
 
-Routes declare what they need with ``api.auth.require_roles`` / ``require_scope``; those
-dependencies carry their roles, so this test reads them from ``app.routes`` (no hand-kept list).
-The principal is injected through ``dependency_overrides`` on ``current_principal``; CSRF is
-satisfied, so a 403 here can only come from the role check.
+Routes declare what they need with ``api.auth.require_roles`` / ``require_page_roles`` /
+``require_scope``; those dependencies carry their roles, so this test reads them from
+``app.routes`` (no hand-kept list). The principal is injected through ``dependency_overrides``
+on ``current_principal``; CSRF is satisfied, so a 403 here can only come from the role check.
 """
 
 from __future__ import annotations
@@ -11,24 +12,31 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 
-from api.auth import Principal, Role, RoleRequirement, current_principal
+from api.auth import (
+    PageRoleRequirement,
+    Principal,
+    Role,
+    RoleRequirement,
+    current_principal,
+)
 from tests.api.webapp_fixtures import Web
 
-# Changing routes any visitor may use: verification, sign-in, language, claims, share opening.
+# Changing routes any visitor may use: verification, sign-in (the wallet's magic link, personal
+# link and sign-out included), language, claims, share opening.
 PUBLIC_UNSAFE = re.compile(
     r"^/(verify|verifier|connexion|deconnexion|langue|reclamer|p/|partage|api/wallet/login|"
-    r"api/wallet/claim|oid4vci/|portefeuille/lien|match/proposals|match$|_test)"
+    r"api/wallet/claim|oid4vci/|portefeuille/(lien|entrer|sortir)|match/proposals|match$|_test)"
 )
-# The wallet's HTML pages send a visitor who is not signed in to the wallet's entry page (a
-# 303 to ``/portefeuille``, where one signs in), not to a 401 page, and find the holder's wallet
-# themselves (``api.wallet_pages.signed_in_wallet``); the wallet's JSON API declares its roles
-# (``api.wallet_routes.HOLDER``). Listed here so that any *new* undeclared route still fails.
-NOT_YET_DECLARED = re.compile(r"^/portefeuille(/|$)")
+# The wallet's pages that are not the sign-in itself: every one of them declares its roles.
+WALLET_SIGN_IN_PAGES = re.compile(
+    r"^/portefeuille(/lien-magique|/entrer/\{token\}|/lien/\{token\}|/sortir)?$"
+)
 
 
 def _requirements(dependant: Any) -> list[RoleRequirement]:
@@ -68,6 +76,11 @@ def _guarded(app: Any) -> list[tuple[Endpoint, frozenset[Role]]]:
     return routes
 
 
+def _is_page(route: Endpoint) -> bool:
+    """Declared with ``require_page_roles``: a person signed out is sent to sign in."""
+    return any(isinstance(r, PageRoleRequirement) for r in _requirements(route.dependant))
+
+
 def _path(route: Endpoint) -> str:
     return re.sub(r"\{[^}]+\}", "x", route.path)
 
@@ -90,7 +103,6 @@ def test_routes_that_change_things_declare_who_may_call_them(web: Web) -> None:
         if route.methods & {"POST", "PUT", "PATCH", "DELETE"}
         and route not in guarded
         and not PUBLIC_UNSAFE.match(route.path)
-        and not NOT_YET_DECLARED.match(route.path)
     ]
     assert undeclared == []
 
@@ -122,15 +134,72 @@ def test_every_guarded_route_refuses_every_other_role(web: Web) -> None:
 
 
 def test_every_guarded_route_asks_anonymous_visitors_to_sign_in(web: Web) -> None:
+    """API routes answer 401; pages send the person to the sign-in page, with where to come
+    back to (``suivant``): the page itself for a GET, the form's page for a POST."""
     failures = []
-    client = TestClient(web.app, raise_server_exceptions=False)
+    client = TestClient(web.app, raise_server_exceptions=False, follow_redirects=False)
     web.app.dependency_overrides[current_principal] = lambda: None
     for route, _ in _guarded(web.app):
         response = _call(client, route)
-        if response.status_code != 401:
-            failures.append(f"{route.path}: {response.status_code}")
+        if not _is_page(route):
+            if response.status_code != 401:
+                failures.append(f"{route.path}: {response.status_code}")
+            continue
+        location = urlsplit(response.headers.get("location", ""))
+        back = parse_qs(location.query).get("suivant", [""])[0]
+        expected = _path(route) if "GET" in route.methods else None
+        if (
+            response.status_code != 303
+            or location.path != "/connexion"
+            or not back.startswith("/portefeuille")
+            or (expected is not None and back != expected)
+        ):
+            failures.append(f"{route.path}: {response.status_code} {location.geturl()}")
     web.app.dependency_overrides.clear()
     assert failures == []
+
+
+def test_every_page_lets_in_every_role_it_declares(web: Web) -> None:
+    """The other half of the matrix for pages: an accepted role is never refused nor sent to
+    sign in (without a wallet of its own it lands on the wallet's entry page instead)."""
+    failures = []
+    client = TestClient(web.app, raise_server_exceptions=False, follow_redirects=False)
+    pages = [(route, allowed) for route, allowed in _guarded(web.app) if _is_page(route)]
+    assert len(pages) >= 18
+    for route, allowed in pages:
+        for role in allowed:
+            principal = Principal(user_id="someone", roles=frozenset({role}))
+            web.app.dependency_overrides[current_principal] = lambda p=principal: p
+            response = _call(client, route)
+            location = response.headers.get("location", "")
+            if response.status_code in (401, 403) or location.startswith("/connexion"):
+                failures.append(f"{route.path} as {role}: {response.status_code} {location}")
+    web.app.dependency_overrides.clear()
+    assert failures == []
+
+
+def test_every_wallet_page_but_the_sign_in_ones_declares_its_roles(web: Web) -> None:
+    undeclared = [
+        f"{sorted(route.methods)} {route.path}"
+        for route in api_routes(web.app)
+        if route.path.startswith("/portefeuille")
+        and not _requirements(route.dependant)
+        and not WALLET_SIGN_IN_PAGES.search(route.path)
+    ]
+    assert undeclared == []
+
+
+def test_claim_and_share_link_pages_stay_public(web: Web) -> None:
+    public = [
+        route.path
+        for route in api_routes(web.app)
+        if re.match(r"^/(reclamer|p/)", route.path) and not _requirements(route.dependant)
+    ]
+    assert {"/reclamer", "/reclamer/{code}", "/p/{token}"} <= set(public)
+    visitor = TestClient(web.app, follow_redirects=False)
+    assert visitor.get("/reclamer").status_code == 200
+    assert visitor.get("/reclamer/ABCD-EFGH").status_code == 200
+    assert visitor.get("/p/inconnu").status_code in (404, 410)  # answered, not sent to sign in
 
 
 @pytest.mark.parametrize("role", list(Role))

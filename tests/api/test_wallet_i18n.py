@@ -144,6 +144,12 @@ def _journey(holder: TestClient, visitor: TestClient, ictx: IssuerContext, achie
     pages["employer"] = visitor.get(link).text
     pages["access log"] = holder.get(f"/portefeuille/partages/{share_id}").text
     pages["erase"] = holder.get("/portefeuille/supprimer").text
+    pages["custody refused"] = holder.get(
+        "/portefeuille/accompagnement", headers={"accept": "text/html"}
+    ).text
+    engine = ictx.engine
+    own = holder.get("/api/wallet").json()["id"]
+    fixtures.make_counsellor(engine, fixtures.holder_user_id(engine, own))
     pages["custody"] = holder.get("/portefeuille/accompagnement").text
     pages["wrong share"] = _form(holder, "/portefeuille/partager/apercu", {"expires": "7d"}).text
     pages["withdrawn"] = _form(holder, f"/portefeuille/partages/{share_id}/retirer").text

@@ -80,6 +80,11 @@ def test_every_wallet_page_has_one_h1_a_language_and_labelled_fields(
     _check(visitor.get(f"{link}/imprimer").text, "print")
     _check(holder.get(f"/portefeuille/partages/{share_id}").text, "access log")
     _check(holder.get("/portefeuille/supprimer").text, "erase")
+    refused = holder.get("/portefeuille/accompagnement", headers={"accept": "text/html"})
+    assert refused.status_code == 403  # custody is for members of a structure
+    _check(refused.text, "custody refused")
+    own = holder.get("/api/wallet").json()["id"]
+    fixtures.make_counsellor(wctx.engine, fixtures.holder_user_id(wctx.engine, own))
     _check(holder.get("/portefeuille/accompagnement").text, "custody")
     offer = _form(holder, f"/portefeuille/badges/{item_id}/vers-une-application")
     _check(offer.text, "offer")
