@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from badges.fetch import FetchError
@@ -34,7 +35,15 @@ from verifier.legacy import verify_ob2_assertion
 from verifier.options import KeyResolverLike, VerifyOptions
 from verifier.policy import apply_policy
 from verifier.presentation import presentation_verdict, verify_presentation_checks
-from verifier.report import CHECK_ORDER, Check, CheckId, Outcome, Verdict, VerificationReport
+from verifier.report import (
+    CHECK_ORDER,
+    Check,
+    CheckId,
+    Outcome,
+    Verdict,
+    VerificationReport,
+    new_report,
+)
 
 # Input problems that mean "could not check" rather than "not a valid badge".
 _INPUT_COULD_NOT_CHECK = frozenset(
@@ -57,7 +66,8 @@ def verify(value: Any, *, options: VerifyOptions) -> VerificationReport:
         report = _Run(options).verify(value, depth=0)
     except Exception as exc:  # the contract: a report for any input, whatever happens inside
         report = _input_report(options, [error_problem(exc)], kind=InputKind.UNKNOWN)
-    report.policy_settings = options.policy_settings()
+    if not report.policy_settings:  # a credential's report is built with them (new_report)
+        report.policy_settings = options.policy_settings()
     return report
 
 
@@ -259,7 +269,7 @@ class _Run:
             later.append(CheckId.ENDORSEMENTS)
         if proof.outcome == Outcome.FAILED:
             checks.extend(skipped(c, "proof") for c in later)
-            return self._report(credential, checks, kind=kind)
+            return self._report(credential, checks, kind=kind, depth=depth)
         checks.append(check_validity_period(credential, options.now, leeway=options.clock_leeway))
         checks.append(check_status(credential, self._status_context()))
         checks.append(
@@ -278,7 +288,7 @@ class _Run:
             )
         if endorsements:
             checks.append(self._endorsements(endorsements, depth=depth))
-        return self._report(credential, checks, kind=kind)
+        return self._report(credential, checks, kind=kind, depth=depth)
 
     def _status_context(self) -> StatusContext:
         options = self.options
@@ -368,9 +378,22 @@ class _Run:
         )
 
     def _report(
-        self, credential: dict[str, Any], checks: list[Check], *, kind: str
+        self, credential: dict[str, Any], checks: list[Check], *, kind: str, depth: int = -1
     ) -> VerificationReport:
-        verdict = apply_policy(self.options.policy, checks, [])
+        options = self.options
+        verdict = apply_policy(options.policy, checks, [])
+        if depth == 0 and type(options.now) is datetime and type(options.policy) is str:
+            # The report of the credential given to verify(): built without pydantic
+            # re-validating the checks just made; the same model, fields and JSON.
+            return new_report(
+                credential,
+                checks,
+                verdict,
+                policy=options.policy,
+                policy_settings=options.policy_settings(),
+                verified_at=options.now,
+                input_kind=kind,
+            )
         return VerificationReport(
             credential=credential,
             checks=checks,

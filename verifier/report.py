@@ -143,3 +143,48 @@ class VerificationReport(BaseModel):
 
     def to_json_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
+
+
+_REPORT_FIELDS_SET = frozenset(
+    {"credential", "checks", "verdict", "policy", "policy_settings", "verified_at", "input_kind"}
+)
+
+
+def new_report(
+    credential: dict[str, Any],
+    checks: list[Check],
+    verdict: Verdict,
+    *,
+    policy: str,
+    policy_settings: dict[str, Any],
+    verified_at: datetime,
+    input_kind: str,
+) -> VerificationReport:
+    """A credential's ``VerificationReport`` from values already of the right types.
+
+    Equal to ``VerificationReport(credential=…, checks=…, …)`` followed by setting
+    ``policy_settings``, the way ``verifier.verify`` builds it, without pydantic re-validating
+    every check and the credential. Like the validated model it holds its own shallow copies of
+    ``credential`` and ``checks``; ``policy_settings`` is kept: pass a fresh dict.
+    """
+    obj = _new_object(VerificationReport)
+    _set_attribute(
+        obj,
+        "__dict__",
+        {
+            "credential": dict(credential),
+            "checks": list(checks),
+            "verdict": verdict,
+            "policy": policy,
+            "policy_settings": policy_settings,
+            "verified_at": verified_at,
+            "engine_version": ENGINE_VERSION,
+            "input_kind": input_kind,
+            "input_problems": [],
+            "credentials": [],
+        },
+    )
+    _set_attribute(obj, "__pydantic_fields_set__", set(_REPORT_FIELDS_SET))
+    _set_attribute(obj, "__pydantic_extra__", None)
+    _set_attribute(obj, "__pydantic_private__", None)
+    return obj

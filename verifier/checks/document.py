@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from badges.problems import Problem, Severity
+from badges.structure import SCHEMA_RULES, check_context, check_endorsement, check_structure
 from verifier.inputs import error_problem
 from verifier.report import Check, CheckId, Outcome, new_check
 
@@ -20,21 +21,19 @@ def _run(check_id: CheckId, function: Callable[[Any], list[Problem]], document: 
         problems = list(function(document))
     except Exception as exc:  # a primitive must not turn a finding into a crash
         return Check(check=check_id, outcome=Outcome.INDETERMINATE, problems=[error_problem(exc)])
+    if not problems:
+        return new_check(check_id, Outcome.PASSED, problems)
     failed = any(p.severity == Severity.ERROR for p in problems)
     return new_check(check_id, Outcome.FAILED if failed else Outcome.PASSED, problems)
 
 
 def structure_check(credential: Any, *, endorsement: bool = False) -> Check:
-    from badges.structure import check_endorsement, check_structure
-
     return _run(
         CheckId.STRUCTURE, check_endorsement if endorsement else check_structure, credential
     )
 
 
 def context_check(credential: Any) -> Check:
-    from badges.structure import check_context
-
     return _run(CheckId.CONTEXT, check_context, credential)
 
 
@@ -53,12 +52,12 @@ def document_checks(credential: Any, *, endorsement: bool = False) -> list[Check
     does not list them a second time: it fails with one ``schema_violation`` that names the rules
     and paths (``details.rules``, ``details.paths``) and points at the checks that list them.
     """
-    from badges.structure import SCHEMA_RULES, check_context, check_endorsement, check_structure
-
     structure = _run(
         CheckId.STRUCTURE, check_endorsement if endorsement else check_structure, credential
     )
     context = _run(CheckId.CONTEXT, check_context, credential)
+    if not structure.problems and not context.problems:
+        return [structure, context, new_check(CheckId.SCHEMA, Outcome.PASSED)]
     if structure.outcome == Outcome.INDETERMINATE or context.outcome == Outcome.INDETERMINATE:
         return [structure, context, schema_check(credential)]
     violations = [

@@ -181,8 +181,13 @@ def proof_findings(
             )
         )
     for index, proof in enumerate(proofs):
-        single = dict(document)
-        single["proof"] = proof
+        if type(document) is dict and document.get("proof") is proof:
+            # One proof, kept as an object: the document is already that single-proof document
+            # (verify_proof only reads it), so no copy is needed.
+            single = document
+        else:
+            single = dict(document)
+            single["proof"] = proof
         outcome, found, method, bound = _verify_one(
             single,
             resolver=resolver,
@@ -206,8 +211,13 @@ def proof_findings(
     else:
         outcome = Outcome.PASSED
     check = new_check(check_id, outcome, problems, {"proofs": methods})
-    states = {str(m.get("key_binding", "bound")) for m in methods}
-    state = next((s for s in _BINDING_RANK if s in states), "bound")
+    if len(methods) == 1:
+        state = str(methods[0].get("key_binding", "bound"))
+        if state not in _BINDING_RANK:
+            state = "bound"
+    else:
+        states = {str(m.get("key_binding", "bound")) for m in methods}
+        state = next((s for s in _BINDING_RANK if s in states), "bound")
     return ProofFindings(check, binding=binding, binding_state=state)
 
 
@@ -220,11 +230,26 @@ def _located(problem: Problem, prefix: str) -> Problem:
 
 
 @functools.lru_cache(maxsize=8)
-def _canon_limits(limits: Limits) -> CanonLimits:
+def _canon_limits_of(limits: Limits) -> CanonLimits:
     return CanonLimits(
         max_blank_nodes=max(limits.max_blank_nodes, 1) * 4,
         max_work=limits.max_canonicalization_work,
     )
+
+
+# The last limits seen and their CanonLimits: most callers share one VerifyOptions, and hashing
+# the frozen Limits for the lru_cache on every proof costs more than this identity test.
+_last_limits: tuple[Limits, CanonLimits] | None = None
+
+
+def _canon_limits(limits: Limits) -> CanonLimits:
+    global _last_limits
+    last = _last_limits
+    if last is not None and last[0] is limits:
+        return last[1]
+    found = _canon_limits_of(limits)
+    _last_limits = (limits, found)
+    return found
 
 
 def _verify_one(
@@ -270,7 +295,13 @@ def _verify_one(
     except Exception as exc:  # a primitive must not turn a finding into a crash
         problem = error_problem(exc)
         return outcome_of([problem], False), [problem], method, []
-    if raised and separate_binding:
+    if not raised:
+        # The usual case: the key was bound, the signature checked against it.
+        problems = list(result.problems)
+        method["key_binding"] = "bound"
+        method["signature"] = "valid" if result.verified else _signature_state(problems)
+        return outcome_of(problems, result.verified), problems, method, []
+    if separate_binding:
         return _unbound_verification(
             document,
             result.problems,
@@ -289,7 +320,7 @@ def _verify_one(
     for error in raised:
         if error.code not in {p.code for p in problems}:
             problems.append(error.to_problem())
-    if raised and not result.verified:
+    if not result.verified:
         problems = [
             p
             for p in problems
@@ -299,24 +330,21 @@ def _verify_one(
             )
         ]
     method["key_binding"] = _binding(raised)
-    if not raised:
-        method["signature"] = "valid" if result.verified else _signature_state(problems)
-    else:
-        # Binding is its own finding (issue 2): check the signature against the key the method
-        # names, without trusting it, so that "key not tied to the issuer" and "document
-        # changed" are reported as what they are.
-        checked = _named_key_verification(
-            document, named_key_of(document), purpose, challenge, domain, limits, loader
-        )
-        method["signature"] = _signature_of(checked)
-        if method["signature"] == "invalid":
-            problems.append(
-                Problem(
-                    "signature_invalid",
-                    "the signature does not match the key its own proof names",
-                    path="proof",
-                )
+    # Binding is its own finding (issue 2): check the signature against the key the method
+    # names, without trusting it, so that "key not tied to the issuer" and "document
+    # changed" are reported as what they are.
+    checked = _named_key_verification(
+        document, named_key_of(document), purpose, challenge, domain, limits, loader
+    )
+    method["signature"] = _signature_of(checked)
+    if method["signature"] == "invalid":
+        problems.append(
+            Problem(
+                "signature_invalid",
+                "the signature does not match the key its own proof names",
+                path="proof",
             )
+        )
     return outcome_of(problems, result.verified), problems, method, []
 
 

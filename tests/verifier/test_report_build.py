@@ -1,0 +1,75 @@
+"""The reports ``verify`` builds without pydantic validation are the models pydantic would build.
+
+The hot path builds checks with ``new_check`` and a credential's report with ``new_report``
+(``verifier.report``); a caller must not be able to tell: same fields, same fields set, same
+JSON, and the report owns its copies of the credential and of the list of checks.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from tests.verifier.builders import (
+    NOW,
+    fetcher_for,
+    key,
+    signed,
+    status_entry,
+    status_list,
+)
+from verifier import TrustRegistry, VerifyOptions, verify
+from verifier.report import VerificationReport
+from verifier.trust import TrustedIssuer
+
+
+def _validated(report: VerificationReport) -> VerificationReport:
+    """The same report built the way ``verify`` used to: the pydantic constructor, then
+    ``policy_settings`` assigned."""
+    values: dict[str, Any] = {
+        name: getattr(report, name) for name in report.model_fields_set if name != "policy_settings"
+    }
+    rebuilt = VerificationReport(**values)
+    rebuilt.policy_settings = dict(report.policy_settings)
+    return rebuilt
+
+
+def _cases() -> dict[str, tuple[Any, VerifyOptions]]:
+    pair = key()
+    revoked = signed(pair, credentialStatus=status_entry(3))
+    listing = status_list(pair, revoked=(3,))
+    tampered = signed(pair)
+    tampered["name"] = "Autre chose"
+    expired = signed(pair, validUntil="2025-06-01T00:00:00Z")
+    registry = TrustRegistry([TrustedIssuer(id=str(pair.public.did_key), name="Centre")])
+    return {
+        "verified": (signed(pair), VerifyOptions(now=NOW)),
+        "revoked": (revoked, VerifyOptions(now=NOW, fetcher=fetcher_for(listing))),
+        "status_list_unreachable": (revoked, VerifyOptions(now=NOW)),
+        "tampered": (tampered, VerifyOptions(now=NOW)),
+        "expired_strict": (expired, VerifyOptions(now=NOW, policy="strict")),
+        "known_issuer": (signed(pair), VerifyOptions(now=NOW, trust_registry=registry)),
+        "not_a_conforming_badge": (signed(pair, validFrom="hier"), VerifyOptions(now=NOW)),
+    }
+
+
+@pytest.mark.parametrize("case", sorted(_cases()))
+def test_report_built_on_the_fast_path_equals_the_validated_model(case: str) -> None:
+    credential, options = _cases()[case]
+    report = verify(credential, options=options)
+    rebuilt = _validated(report)
+    assert report.model_fields_set == rebuilt.model_fields_set
+    assert report.to_json_dict() == rebuilt.to_json_dict()
+    assert report == rebuilt
+    assert report.credential is not credential
+
+
+def test_report_keeps_its_own_copy_of_the_credential() -> None:
+    credential = signed(key())
+    original = copy.deepcopy(credential)
+    report = verify(credential, options=VerifyOptions(now=NOW))
+    credential["name"] = "Changé après coup"
+    assert report.credential == original
+    assert report.policy_settings == VerifyOptions(now=NOW).policy_settings()
