@@ -3,9 +3,9 @@
 :func:`seed_demo` puts into the application's database, once (running it again changes
 nothing): the bundled referentials (read from the package, nothing to store), one training
 organisation with its issuer key (did:key, since a local demo has no https domain) and two
-badge types built from the bundled referentials, an employer with an open job, and a
-beneficiary whose wallet holds three badges issued by that organisation and who agreed to be
-found by employers. The demo organisation is added to the known issuers of the verification
+badge types built from the bundled referentials, an employer with an open job (and a key, to
+sign what it endorses), and a beneficiary whose wallet holds three badges issued by that
+organisation and who agreed to be found by employers. The demo organisation is added to the known issuers of the verification
 page.
 
 Signing in as a demo person uses ``/demo/connexion/{who}`` (a button, then a session): the route
@@ -128,14 +128,18 @@ def seed_demo(app: FastAPI) -> None:
             ["SE07", "SE09"],
             name="Savoir-être professionnels : s'organiser, garder son calme",
         )
+        # The employer signs what it endorses, so its organisation has a key like any other;
+        # publishing a job is what makes it an employer (api.auth).
+        create_organisation(
+            ictx,
+            slug=EMPLOYER_SLUG,
+            name="Entreprise Démo du Bâtiment",
+            description="Entreprise de rénovation qui recrute des aides-maçons.",
+        )
         with session_scope(engine) as session:
-            org = Organisation(
-                slug=EMPLOYER_SLUG,
-                name="Entreprise Démo du Bâtiment",
-                profile={"name": "Entreprise Démo du Bâtiment"},
-            )
+            org = session.exec(select(Organisation).where(Organisation.slug == EMPLOYER_SLUG)).one()
             boss = User(display_name=employer.name, email=employer.email)
-            session.add_all([org, boss])
+            session.add(boss)
             session.flush()
             session.add(Member(organisation_id=org.id, user_id=boss.id, role=MemberRole.ADMIN))
             base = settings.base_url
