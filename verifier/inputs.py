@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from badges.problems import BadgeError, Problem
+from verifier.checks.structure_plan import PLANS
 from verifier.codes import Code
 from verifier.options import Limits
 
@@ -38,6 +39,8 @@ class Parsed:
     text: str | None = None  # a compact JWT or a URL
     image: bytes | None = None
     problems: list[Problem] = field(default_factory=list)
+    # A structure plan found the document conforming (verifier.checks.structure_plan).
+    structure_cleared: bool = False
 
 
 def _problem(code: Code, message: str, **details: Any) -> Problem:
@@ -94,8 +97,11 @@ def _measure(value: Any) -> tuple[int, int]:
 
 
 def check_document_limits(document: Any, limits: Limits) -> list[Problem]:
+    return _limit_problems(*_measure(document), limits)
+
+
+def _limit_problems(depth: int, blank: int, limits: Limits) -> list[Problem]:
     problems: list[Problem] = []
-    depth, blank = _measure(document)
     if depth > limits.max_json_depth:
         problems.append(
             _problem(
@@ -150,13 +156,32 @@ def _is_ob2_context(context: Any) -> bool:
     return any(isinstance(c, str) and "openbadges/v2" in c for c in contexts)
 
 
+def _planned_limits(document: dict[str, Any], limits: Limits) -> tuple[list[Problem], bool]:
+    """The limit problems of ``document``, and whether a structure plan already cleared it.
+
+    A badge of a shape seen before is measured and checked for structure by its plan
+    (``verifier.checks.structure_plan``) in one pass; any other is measured here and counted
+    towards a plan for its shape.
+    """
+    planned = PLANS.match(document)
+    if planned is not None:
+        return _limit_problems(*planned, limits), True
+    depth, blank = _measure(document)
+    problems = _limit_problems(depth, blank, limits)
+    if not problems:
+        PLANS.learn(document, depth, blank)
+    return problems, False
+
+
 def parse_input(value: Any, limits: Limits) -> Parsed:
     """Classify ``value`` (dict, str, bytes) without fetching anything."""
     if isinstance(value, dict):
-        problems = check_document_limits(value, limits)
+        problems, cleared = _planned_limits(value, limits)
         if problems:
             return Parsed(InputKind.UNKNOWN, problems=problems)
-        return classify_document(value)
+        parsed = classify_document(value)
+        parsed.structure_cleared = cleared
+        return parsed
     if isinstance(value, str):
         data = value.encode("utf-8", errors="surrogatepass")
     elif isinstance(value, bytes | bytearray | memoryview):

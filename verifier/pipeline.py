@@ -143,7 +143,12 @@ class _Run:
             checks = verify_ob2_assertion(parsed.document, options)
             return self._report(parsed.document, checks, kind=InputKind.OB2_ASSERTION)
         if parsed.kind == InputKind.CREDENTIAL and parsed.document is not None:
-            return self.credential(parsed.document, depth=depth, kind=InputKind.CREDENTIAL)
+            return self.credential(
+                parsed.document,
+                depth=depth,
+                kind=InputKind.CREDENTIAL,
+                structure_cleared=parsed.structure_cleared,
+            )
         return _input_report(
             options,
             [Problem(str(Code.INPUT_UNRECOGNIZED), "nothing to verify")],
@@ -233,10 +238,13 @@ class _Run:
         proof: Check | None = None,
         with_recipient: bool = True,
         binding: tuple[list[Problem], str | None] = ([], None),
+        structure_cleared: bool = False,
     ) -> VerificationReport:
         options = self.options
         endorsement = "EndorsementCredential" in _types(credential.get("type"))
-        checks = document_checks(credential, endorsement=endorsement)
+        checks = document_checks(
+            credential, endorsement=endorsement, structure_cleared=structure_cleared
+        )
         if any(p.code in _FATAL_STRUCTURE_CODES for p in checks[0].problems):
             checks = [checks[0], *(skipped(c, "structure") for c in CHECK_ORDER[1:7])]
             return self._report(credential, checks, kind=kind)

@@ -43,7 +43,9 @@ def schema_check(credential: Any) -> Check:
     return _run(CheckId.SCHEMA, check_json_schema, credential)
 
 
-def document_checks(credential: Any, *, endorsement: bool = False) -> list[Check]:
+def document_checks(
+    credential: Any, *, endorsement: bool = False, structure_cleared: bool = False
+) -> list[Check]:
     """``structure``, ``context`` and ``schema`` with each underlying rule run once.
 
     Without an explicit schema, ``badges.schema.check_json_schema`` is the context and structure
@@ -51,10 +53,16 @@ def document_checks(credential: Any, *, endorsement: bool = False) -> list[Check
     Those findings are already listed under ``structure`` and ``context``, so the ``schema`` check
     does not list them a second time: it fails with one ``schema_violation`` that names the rules
     and paths (``details.rules``, ``details.paths``) and points at the checks that list them.
+    ``structure_cleared``: a structure plan found the badge conforming (``parse_input``).
     """
-    structure = _run(
-        CheckId.STRUCTURE, check_endorsement if endorsement else check_structure, credential
-    )
+    if structure_cleared and not endorsement:
+        # A structure plan ran the walker's rules on this badge already and found nothing
+        # (verifier.checks.structure_plan): the same passed check, without walking it again.
+        structure = new_check(CheckId.STRUCTURE, Outcome.PASSED, [])
+    else:
+        structure = _run(
+            CheckId.STRUCTURE, check_endorsement if endorsement else check_structure, credential
+        )
     context = _run(CheckId.CONTEXT, check_context, credential)
     if not structure.problems and not context.problems:
         return [structure, context, new_check(CheckId.SCHEMA, Outcome.PASSED)]

@@ -1,0 +1,277 @@
+"""Structure plans: the structure walk and the input limits of a badge shape, compiled once.
+
+An issuer signs thousands of badges of one shape: the same members, the same nesting, only the
+values differ. ``badges.structure`` walks every badge along its class tables, and
+``verifier.inputs`` walks it again to measure its nesting depth and blank nodes. For a shape seen
+before, a *plan* does both in one straight-line function generated from a badge of that shape
+that the walker found conforming:
+
+* every object must have exactly the member names of that badge, every array the same length,
+  every value the same JSON type (so depth and blank-node count are those of that badge);
+* every ``type`` must equal that badge's, and every value the walker tests (URIs, URLs, dates,
+  language tags, enumerations) passes the walker's own fast test, run on this badge's value;
+* the class rules that read values (criteria, subject, identity hash, credential type, dates
+  order) run as they are.
+
+A plan answers "the walker would report nothing, and here are depth and blank nodes" or "no": it
+never decides a finding. Any difference sends the badge through the walker, which reports it. No
+verdict is cached: values are checked on every badge. Plans are built only for shapes seen more
+than once, from member names and types only; no document text ever becomes source code (names and
+values are passed to the generated function as constants).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from badges.structure import (
+    _COMPILED,
+    MAX_DEPTH,
+    OB_CREDENTIAL_TYPES,
+    _always,
+    _Compiled,
+    _credential_type_rule,
+    _Slot,
+    _validity_rule,
+    _Walker,
+    check_structure,
+    is_legacy,
+)
+from badges.structure_clr_spec import CLR_CREDENTIAL_TYPE
+
+_SCALAR_TYPES = (str, int, float, bool, type(None))
+_CLASS = "AchievementCredential"
+# Bounds on the work a plan may cost to build, and on how many are kept.
+MAX_PLAN_LINES = 800
+MAX_PLANS_PER_KEYS = 4
+MAX_PLANS = 64
+SEEN_BEFORE_COMPILING = 2
+
+
+class _Bail(Exception):
+    """The sample needs the walker's exact rules somewhere: no plan for this shape."""
+
+
+def _rule_passes(rule: Callable[[_Walker, dict[str, Any], str], None], obj: dict[str, Any]) -> bool:
+    walker = _Walker()
+    rule(walker, obj, "")
+    return not walker.problems
+
+
+def _credential_rules_pass(obj: dict[str, Any]) -> bool:
+    walker = _Walker()
+    _credential_type_rule(walker, obj, "", _CLASS)
+    _validity_rule(walker, obj, "", False)
+    return not walker.problems
+
+
+class _Emitter:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.constants: dict[str, Any] = {
+            "_dict": dict,
+            "_list": list,
+            "_is_legacy": is_legacy,
+            "_rule_passes": _rule_passes,
+            "_credential_rules_pass": _credential_rules_pass,
+        }
+        self._names: dict[int, str] = {}
+        self._count = 0
+
+    def constant(self, value: Any) -> str:
+        # Identity-keyed so that equal but distinct constants (two lists) stay distinct objects.
+        name = self._names.get(id(value))
+        if name is None:
+            name = f"c{len(self.constants)}"
+            self.constants[name] = value
+            self._names[id(value)] = name
+        return name
+
+    def variable(self, parent: str, key: str | int) -> str:
+        self._count += 1
+        name = f"v{self._count}"
+        index = self.constant(key) if isinstance(key, str) else str(key)
+        self.emit(f"{name} = {parent}[{index}]")
+        return name
+
+    def emit(self, line: str) -> None:
+        if len(self.lines) >= MAX_PLAN_LINES:
+            raise _Bail
+        self.lines.append("    " + line)
+
+    def guard(self, condition: str) -> None:
+        self.emit(f"if not ({condition}): return False")
+
+    # -- the shape alone (members the walker does not read, and values it accepted) ----------
+
+    def shape(self, var: str, sample: Any) -> None:
+        kind = type(sample)
+        if kind is dict:
+            keys = self.constant(frozenset(sample))
+            self.guard(f"type({var}) is _dict and {var}.keys() == {keys}")
+            for key, value in sample.items():
+                if not isinstance(key, str):
+                    raise _Bail
+                self.shape(self.variable(var, key), value)
+        elif kind is list:
+            self.guard(f"type({var}) is _list and len({var}) == {len(sample)}")
+            for index, item in enumerate(sample):
+                self.shape(self.variable(var, index), item)
+        elif kind in _SCALAR_TYPES:
+            self.guard(f"type({var}) is {self.constant(kind)}")
+        else:
+            raise _Bail
+
+    def accepted(self, var: str, slot: _Slot, sample: Any) -> None:
+        """A value the walker settles with the slot's fast test: same shape, test passes."""
+        if not slot.ok(sample):
+            raise _Bail
+        self.shape(var, sample)
+        if slot.ok is not _always:
+            self.guard(f"{self.constant(slot.ok)}({var})")
+
+    # -- the walker's decisions, mirrored (badges.structure._Walker.object / value) ----------
+
+    def object(self, var: str, compiled: _Compiled, sample: dict[str, Any], depth: int) -> None:
+        if depth > MAX_DEPTH or not all(isinstance(k, str) for k in sample):
+            raise _Bail
+        keys = self.constant(frozenset(sample))
+        self.guard(f"type({var}) is _dict and {var}.keys() == {keys}")
+        if compiled.credential:
+            if depth > 0 or is_legacy(sample):
+                raise _Bail  # embedded credentials and VC 1.1 badges take the walker
+            self.guard(f"not _is_legacy({var})")
+        if not compiled.required <= sample.keys():
+            raise _Bail
+        if "type" in sample:
+            value = sample["type"]
+            if type(value) not in (str, list):
+                raise _Bail
+            if not compiled.type_ok(value):
+                # The exact rule settles it; it reads only this value, pinned equal below.
+                walker = _Walker()
+                walker.type_member(compiled.spec, sample, "")
+                if walker.problems:
+                    raise _Bail
+            found = self.constant(value)
+            self.guard(f"{var}[{self.constant('type')}] == {found}")
+        spec = compiled.spec
+        slots = compiled.slots
+        for name, value in sample.items():
+            slot = slots.get(name)
+            member = self.variable(var, name)
+            if slot is None:
+                if spec.closed and name != "type":
+                    raise _Bail
+                self.shape(member, value)
+                continue
+            if slot.plain and type(value) is str:
+                self.guard(f"type({member}) is str")
+                continue
+            if slot.child is None and slot.ok(value):
+                self.accepted(member, slot, value)
+                continue
+            if slot.member.many and type(value) is list:
+                self.guard(f"type({member}) is _list and len({member}) == {len(value)}")
+                for index, item in enumerate(value):
+                    element = self.variable(member, index)
+                    if slot.child is not None or not slot.ok(item):
+                        self.value(element, slot, item, depth)
+                    else:
+                        self.accepted(element, slot, item)
+            else:
+                self.value(member, slot, value, depth)
+        if compiled.rule is not None:
+            self.guard(f"_rule_passes({self.constant(compiled.rule)}, {var})")
+        if compiled.credential:
+            self.guard(f"_credential_rules_pass({var})")
+
+    def value(self, var: str, slot: _Slot, sample: Any, depth: int) -> None:
+        child = slot.child
+        if child is not None and type(sample) is dict:
+            self.object(var, _COMPILED[child], sample, depth + 1)
+        elif slot.member.cls is not None:
+            raise _Bail
+        else:
+            self.accepted(var, slot, sample)
+
+
+Plan = Callable[[Any], bool]
+
+
+def compile_plan(sample: dict[str, Any]) -> Plan | None:
+    """A plan for ``sample``'s shape, or ``None`` when the walker must see such badges."""
+    types = sample.get("type")
+    type_list = types if isinstance(types, list) else [types]
+    if (
+        "EndorsementCredential" in type_list
+        or CLR_CREDENTIAL_TYPE in type_list
+        or not any(t in type_list for t in OB_CREDENTIAL_TYPES)
+        or check_structure(sample)
+    ):
+        return None
+    emitter = _Emitter()
+    try:
+        emitter.object("v0", _COMPILED[_CLASS], sample, 0)
+    except _Bail:
+        return None
+    source = "def plan(v0):\n" + "\n".join(emitter.lines) + "\n    return True\n"
+    namespace = dict(emitter.constants)
+    exec(compile(source, "<structure plan>", "exec"), namespace)  # noqa: S102 - no document text
+    plan: Plan = namespace["plan"]
+    return plan
+
+
+class StructurePlans:
+    """Plans by top-level member names, each with the depth and blank nodes of its shape."""
+
+    def __init__(self) -> None:
+        self._plans: dict[tuple[str, ...], list[tuple[Plan, int, int]]] = {}
+        self._seen: dict[tuple[str, ...], int] = {}
+        self._count = 0
+        self._lock = threading.Lock()
+
+    def match(self, document: dict[str, Any]) -> tuple[int, int] | None:
+        """``(depth, blank nodes)`` when a plan clears ``document``; ``None`` otherwise."""
+        candidates = self._plans.get(tuple(document))
+        if candidates:
+            for plan, depth, blank in candidates:
+                try:
+                    cleared = plan(document)
+                except Exception:  # an odd object in a dict given by a caller: let the walker see
+                    cleared = False
+                if cleared:
+                    return depth, blank
+        return None
+
+    def learn(self, document: dict[str, Any], depth: int, blank: int) -> None:
+        """Count a badge no plan cleared; build a plan when its shape comes back."""
+        keys = tuple(document)
+        with self._lock:
+            seen = self._seen.get(keys, 0) + 1
+            if seen < SEEN_BEFORE_COMPILING or len(self._plans.get(keys, ())) >= MAX_PLANS_PER_KEYS:
+                if len(self._seen) >= MAX_PLANS * 4:
+                    self._seen.clear()
+                self._seen[keys] = seen
+                return
+            self._seen.pop(keys, None)
+        plan = compile_plan(document)
+        if plan is None:
+            return
+        with self._lock:
+            if self._count >= MAX_PLANS:
+                self._plans.clear()
+                self._count = 0
+            self._plans.setdefault(keys, []).append((plan, depth, blank))
+            self._count += 1
+
+    def clear(self) -> None:
+        with self._lock:
+            self._plans.clear()
+            self._seen.clear()
+            self._count = 0
+
+
+PLANS = StructurePlans()
