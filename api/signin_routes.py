@@ -41,6 +41,7 @@ from api.auth import (
 from api.database import engine_of
 from api.i18n import gettext as _
 from api.i18n import safe_next
+from api.mail_texts import mail_language, remember_language, sign_in_message
 from api.pages import render
 from api.problems import ApiProblem, problem_responses
 from api.security import require_csrf
@@ -50,7 +51,6 @@ from storage.tables import ApiToken, OutboxChannel, OutboxMessage, User
 router = APIRouter()
 SIGNED_IN = require_roles()
 ANY_CALLER = require_roles(tokens_allowed=True)
-MAIL_BODY = "Bonjour,\n\nPour vous connecter, ouvrez ce lien dans les 15 minutes :\n%(link)s\n"
 ORG_ADMIN = require_roles(Role.ORG_ADMIN)
 
 
@@ -100,14 +100,16 @@ def ask_magic_link(
         link = f"{request.app.state.settings.base_url}/connexion/lien/{issued.token}"
         if target != "/mon-espace":
             link += "?" + urlencode({"suivant": target})
+        language = mail_language(request, user.locale)
+        subject, body = sign_in_message(language, link)
         with session_scope(engine) as session:
             session.add(
                 OutboxMessage(
                     channel=OutboxChannel.EMAIL,
                     recipient=address,
-                    subject=_("Votre lien de connexion à atouts"),
-                    body=_(MAIL_BODY) % {"link": link},
-                    payload={"kind": "magic_link"},
+                    subject=subject,
+                    body=body,
+                    payload={"kind": "magic_link", "language": language},
                     available_at=now,
                 )
             )
@@ -143,6 +145,7 @@ def _signed_in(
     audit_request(
         request, "sign_in", "session", None, actor=f"user:{user_id}", details={"via": via}
     )
+    remember_language(request, engine_of(request), user_id)
     response = RedirectResponse(safe_next(target), status_code=303)
     policy = request.app.state.cookie_policy
     response.set_cookie(

@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api.audit import audit_request
 from api.auth import Role, require_page_roles
 from api.i18n import gettext as _
+from api.mail_texts import remember_language, wallet_link_composer
 from api.pages import render
 from api.security import csrf_token, require_csrf
 from api.wallet_i18n import N_, error_text, lang
@@ -128,8 +129,9 @@ def signed_in_wallet(ctx: WalletContext, request: Request) -> str | None:
 
 def audit_sign_in(request: Request, ctx: WalletContext, cookie: str | None, via: str) -> None:
     """One audit row per wallet sign-in or refused attempt (pseudonymous actor, no personal
-    data)."""
+    data); a person signing in with a chosen language keeps it on their account."""
     user_id = session_user(ctx, cookie) if cookie else None
+    remember_language(request, ctx.engine, user_id)
     audit_request(
         request,
         "sign_in.opened" if user_id else "sign_in.refused",
@@ -257,7 +259,7 @@ def magic_link_page(request: Request, email: str = Form("")) -> HTMLResponse:
             error=_("Écrivez votre adresse e-mail."),
             email=email,
         )
-    request_magic_link(wallet_ctx(request), email)
+    request_magic_link(wallet_ctx(request), email, compose=wallet_link_composer(request))
     return render_page(
         request,
         "message.html",

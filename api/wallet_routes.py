@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from api.auth import Principal, Role, RoleRequirement, current_principal
+from api.mail_texts import wallet_link_composer
 from api.problems import ApiProblem
 from api.wallet_i18n import error_text
 from storage.engine import session_scope
@@ -295,7 +296,7 @@ class MagicLinkRequest(BaseModel):
 
 @router.post("/api/wallet/login/magic-link", status_code=202, summary="Recevoir un lien par e-mail")
 def magic_link_api(body: MagicLinkRequest, request: Request) -> dict[str, str]:
-    request_magic_link(wallet_ctx(request), body.email)
+    request_magic_link(wallet_ctx(request), body.email, compose=wallet_link_composer(request))
     return {"detail": "Si un portefeuille existe pour cette adresse, un lien vient d'être envoyé."}
 
 

@@ -12,6 +12,7 @@ Tokens carry 128 random bits and are stored as SHA-256 hashes (``wallet.tokens``
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -27,8 +28,10 @@ from wallet.tokens import new_short_code, new_token, same_hash, token_hash
 
 __all__ = [
     "MAGIC_LINK_LIFETIME",
+    "MessageComposer",
     "PersonalLink",
     "end_session",
+    "french_magic_link_message",
     "hand_over",
     "new_personal_link",
     "open_session",
@@ -50,7 +53,25 @@ class PersonalLink:
     code: str
 
 
-def request_magic_link(ctx: WalletContext, email: str) -> None:
+# Writes the e-mail of a magic link: (holder's stored locale, display name, link) -> (subject,
+# body). The web layer passes one that speaks the person's language (``api.mail_texts``).
+MessageComposer = Callable[[str, str, str], tuple[str, str]]
+
+
+def french_magic_link_message(_locale: str, name: str, link: str) -> tuple[str, str]:
+    return (
+        "Votre lien pour ouvrir vos badges",
+        f"Bonjour {name},\n\n"
+        "Pour ouvrir vos badges, touchez ce lien :\n"
+        f"{link}\n\n"
+        "Le lien marche une seule fois, pendant 20 minutes.\n"
+        "Vous n'avez rien demandé ? Ne faites rien.\n",
+    )
+
+
+def request_magic_link(
+    ctx: WalletContext, email: str, *, compose: MessageComposer = french_magic_link_message
+) -> None:
     """Queue a magic link for ``email`` if it belongs to a wallet holder; silent otherwise."""
     address = email.strip().lower()
     now = ctx.now()
@@ -68,18 +89,13 @@ def request_magic_link(ctx: WalletContext, email: str) -> None:
             )
         )
         link = f"{ctx.base_url}/portefeuille/entrer/{token}"
+        subject, body = compose(user.locale, user.display_name, link)
         enqueue(
             session,
             now=now,
             recipient=address,
-            subject="Votre lien pour ouvrir vos badges",
-            body=(
-                f"Bonjour {user.display_name},\n\n"
-                "Pour ouvrir vos badges, touchez ce lien :\n"
-                f"{link}\n\n"
-                "Le lien marche une seule fois, pendant 20 minutes.\n"
-                "Vous n'avez rien demandé ? Ne faites rien.\n"
-            ),
+            subject=subject,
+            body=body,
         )
 
 
