@@ -12,7 +12,9 @@ Two limiters keep the same rules behind one interface (:class:`Limiter`):
   shares one budget. One atomic ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` per matching
   rule and request (SQLite and PostgreSQL); windows are aligned on multiples of their length
   in Unix time, so every worker agrees on them; expired rows are purged at most once a minute
-  per worker. The client address is stored as a SHA-256, never in clear.
+  per worker. The client address is stored as a SHA-256, never in clear. When the database
+  cannot be reached (or is not migrated: verification works without one), the same rules are
+  counted in memory meanwhile, per worker, rather than not at all.
 - :class:`RateLimiter`: the same windows in one process's memory (unit tests, one-process
   tools).
 """
@@ -34,6 +36,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from storage.engine import SQLITE_BEGIN_OPTION
+from storage.errors import StorageError
 from storage.tables import RateLimitBucket
 
 __all__ = [
@@ -168,6 +171,8 @@ class DatabaseRateLimiter:
         self.purge_every = purge_every
         self._next_purge = -math.inf
         self._lock = threading.Lock()
+        self._fallback = RateLimiter(rules=self.rules, clock=clock)
+        self._warned = False
 
     @property
     def blocking(self) -> bool:
@@ -184,6 +189,16 @@ class DatabaseRateLimiter:
         rules = matching_rules(self.rules, method, path)
         if not rules:
             return None
+        try:
+            return self._check_stored(rules, client)
+        except (sa.exc.SQLAlchemyError, StorageError) as error:
+            if not self._warned:  # the error kind only: never the address
+                log.warning("limites de débit comptées en mémoire : %s", type(error).__name__)
+                self._warned = True
+            with self._lock:
+                return self._fallback.check(method, path, client)
+
+    def _check_stored(self, rules: list[RateLimitRule], client: str) -> float | None:
         now = self.clock()
         key = client_key(client)
         engine = self.engine.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})

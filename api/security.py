@@ -21,14 +21,12 @@
 from __future__ import annotations
 
 import hmac
-import logging
 import math
 import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
@@ -62,8 +60,6 @@ CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 RATE_LIMITED_DETAIL = "Vous avez fait trop de demandes. Attendez un peu, puis réessayez."
-
-log = logging.getLogger("atouts.api")
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -174,13 +170,7 @@ class SecurityMiddleware:
         client = str((scope.get("client") or ("unknown", 0))[0])
         if not self.limiter.blocking:
             return self.limiter.check(method, path, client)
-        try:
-            return await run_in_threadpool(self.limiter.check, method, path, client)
-        except sa.exc.SQLAlchemyError as error:
-            # The counters are unreachable: serving (verification works without the database)
-            # beats refusing everyone; the error kind is logged, never the address.
-            log.warning("limites de débit indisponibles : %s", type(error).__name__)
-            return None
+        return await run_in_threadpool(self.limiter.check, method, path, client)
 
 
 def _policy(request: Request) -> CookiePolicy:

@@ -149,3 +149,15 @@ def test_two_application_workers_share_the_sign_in_budget_and_answer_429_problem
     finally:
         first_engine.dispose()
         second_engine.dispose()
+
+
+def test_without_a_usable_database_the_limits_are_counted_in_memory_meanwhile() -> None:
+    from storage.errors import DatabaseNotMigratedError
+
+    def not_migrated() -> Engine:
+        raise DatabaseNotMigratedError("pas à jour", current="0002", expected="0003")
+
+    limiter = DatabaseRateLimiter(not_migrated, [SIGN_IN], clock=lambda: 1_000_000.0)
+    answers = [limiter.check("POST", "/connexion", "10.0.0.1") for _ in range(4)]
+    assert answers[:3] == [None, None, None]
+    assert answers[3] is not None
