@@ -28,6 +28,7 @@ from typing import Any
 
 from badges.structure import (
     _COMPILED,
+    _PATTERN_CHECKS,
     MAX_DEPTH,
     OB_CREDENTIAL_TYPES,
     _always,
@@ -40,6 +41,7 @@ from badges.structure import (
     is_legacy,
 )
 from badges.structure_clr_spec import CLR_CREDENTIAL_TYPE
+from badges.structure_spec import Kind
 
 _SCALAR_TYPES = (str, int, float, bool, type(None))
 _CLASS = "AchievementCredential"
@@ -54,17 +56,35 @@ class _Bail(Exception):
     """The sample needs the walker's exact rules somewhere: no plan for this shape."""
 
 
+class _Found(Exception):
+    """A class rule would report a problem."""
+
+
+class _Probe(_Walker):
+    """A walker that stops at the first problem; it keeps no state, so one serves everyone."""
+
+    def add(self, code: str, message: str, path: str, **details: Any) -> None:
+        raise _Found
+
+
+_PROBE = _Probe()
+
+
 def _rule_passes(rule: Callable[[_Walker, dict[str, Any], str], None], obj: dict[str, Any]) -> bool:
-    walker = _Walker()
-    rule(walker, obj, "")
-    return not walker.problems
+    try:
+        rule(_PROBE, obj, "")
+    except _Found:
+        return False
+    return True
 
 
 def _credential_rules_pass(obj: dict[str, Any]) -> bool:
-    walker = _Walker()
-    _credential_type_rule(walker, obj, "", _CLASS)
-    _validity_rule(walker, obj, "", False)
-    return not walker.problems
+    try:
+        _credential_type_rule(_PROBE, obj, "", _CLASS)
+        _validity_rule(_PROBE, obj, "", False)
+    except _Found:
+        return False
+    return True
 
 
 class _Emitter:
@@ -129,6 +149,20 @@ class _Emitter:
         if not slot.ok(sample):
             raise _Bail
         self.shape(var, sample)
+        kind = slot.member.kind
+        if type(sample) is str:
+            # Exact str, pinned by the shape: the walker's exact rule (``_Walker.scalar``) reports
+            # nothing for a string that matches its kind's pattern or lies in its enumeration;
+            # test that inline, and fall back to the walker's own fast test for the rest.
+            pattern = _PATTERN_CHECKS.get(Kind.URI if kind is Kind.PROFILE_REF else kind)
+            if pattern is not None:
+                self.guard(f"{self.constant(pattern[0].match)}({var}) is not None")
+                return
+            if kind is Kind.STRING:
+                if slot.member.enum:
+                    allowed = self.constant(frozenset(slot.member.enum))
+                    self.guard(f"{var} in {allowed} or {self.constant(slot.ok)}({var})")
+                return
         if slot.ok is not _always:
             self.guard(f"{self.constant(slot.ok)}({var})")
 
