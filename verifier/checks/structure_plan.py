@@ -150,7 +150,7 @@ class _Emitter:
             raise _Bail
         self.shape(var, sample)
         kind = slot.member.kind
-        if type(sample) is str:
+        if type(sample) is str and kind is not None:
             # Exact str, pinned by the shape: the walker's exact rule (``_Walker.scalar``) reports
             # nothing for a string that matches its kind's pattern or lies in its enumeration;
             # test that inline, and fall back to the walker's own fast test for the rest.
