@@ -34,6 +34,7 @@ FLAGS = [
 VIEWPORTS = {
     "desktop": {"width": 1280, "height": 900, "mobile": False},
     "phone": {"width": 390, "height": 844, "mobile": True},
+    "narrow": {"width": 320, "height": 640, "mobile": True},  # the reflow width of WCAG 1.4.10
 }
 
 
