@@ -268,6 +268,8 @@ SELF_AUDITED: frozenset[tuple[str, str]] = frozenset(
         ("POST", "/portefeuille/supprimer"),
         ("POST", "/reclamer"),
         ("POST", "/metiers-proches/visibilite"),
+        ("PUT", "/wallets/{wallet_id}/visibility"),
+        ("DELETE", "/wallets/{wallet_id}/visibility"),
         ("POST", "/api/referentials/{slug}/{version}/drafts"),
         ("POST", "/api/referentials/{slug}/{version}/items"),
         ("POST", "/api/referentials/{slug}/{version}/organisations"),

@@ -5,8 +5,8 @@ nothing): the bundled referentials (read from the package, nothing to store), on
 organisation with its issuer key (did:key, since a local demo has no https domain) and two
 badge types built from the bundled referentials, an employer with an open job (and a key, to
 sign what it endorses), and a beneficiary whose wallet holds three badges issued by that
-organisation and who agreed to be found by employers. The demo organisation is added to the known issuers of the verification
-page.
+organisation and who agreed to be found by employers. The demo organisation is added to the
+known issuers of the verification page.
 
 Signing in as a demo person uses ``/demo/connexion/{who}`` (a button, then a session): the route
 exists **only** when the settings say ``demo`` (``create_app`` registers it), and
@@ -128,8 +128,8 @@ def seed_demo(app: FastAPI) -> None:
             ["SE07", "SE09"],
             name="Savoir-être professionnels : s'organiser, garder son calme",
         )
-        # The employer signs what it endorses, so its organisation has a key like any other;
-        # publishing a job is what makes it an employer (api.auth).
+        # The employer signs what it endorses, so its organisation gets a key (its profile says
+        # which); it issues no badges, so no issuer_id: it stays an employer only (api.auth).
         create_organisation(
             ictx,
             slug=EMPLOYER_SLUG,
@@ -138,6 +138,8 @@ def seed_demo(app: FastAPI) -> None:
         )
         with session_scope(engine) as session:
             org = session.exec(select(Organisation).where(Organisation.slug == EMPLOYER_SLUG)).one()
+            org.issuer_id = None
+            session.add(org)
             boss = User(display_name=employer.name, email=employer.email)
             session.add(boss)
             session.flush()

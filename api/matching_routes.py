@@ -8,6 +8,8 @@ candidates for a job, jobs for a wallet, free-text proposals.
 * ``GET /jobs/{id}/candidates`` — opted-in wallets ranked, showing only what they agreed to
   show (employer or organisation administrator);
 * ``GET /wallets/{id}/jobs`` — open offers ranked for a wallet its holder (or custodian) reads;
+* ``GET/PUT/DELETE /wallets/{id}/visibility`` — agreeing to be found by employers, or
+  withdrawing (the page ``/metiers-proches/visibilite``); only the holder decides;
 * ``POST /match/proposals`` — referential items whose labels match a text (to confirm).
 
 One :class:`matching.ranking.Matcher` per application (:mod:`api.matching_index`) holds the
@@ -23,7 +25,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from pydantic import BaseModel, Field
 
-from api.auth import Principal, Role, current_principal, require_roles
+from api.audit import audit_request
+from api.auth import Principal, Role, Scope, current_principal, require_roles, require_scope
 from api.database import engine_of
 from api.matching_index import matcher_of, synced
 from api.problems import ApiProblem, problem_responses
@@ -36,6 +39,7 @@ from matching.resolve import NodeResolver
 from matching.search import LabelIndex
 from referentials.yaml_located import Located
 from storage.engine import session_scope
+from storage.tables import MatchingOptIn
 
 __all__ = ["install", "matcher_of", "router"]
 
@@ -286,3 +290,83 @@ def jobs_for_wallet(
         holder = resolved(holder, NodeResolver(ranking.graph))
         ranked = ranking.jobs_for(holder, top=max(1, top))
     return {"wallet_id": wallet_id, "jobs": _ranked(ranked)}
+
+
+# -- being found by employers (the API of « /metiers-proches/visibilite ») ------------------------
+
+_PERSON = require_roles(Role.BENEFICIARY, Role.COUNSELLOR, tokens_allowed=True)
+
+
+class VisibilityIn(BaseModel):
+    display_name: bool = Field(default=False, description="les employeurs voient le nom")
+    badges: bool = Field(default=False, description="les employeurs voient le nom des badges")
+
+
+def _reachable_wallet(principal: Principal, wallet_id: str, *, deciding: bool) -> None:
+    if wallet_id not in principal.wallet_ids | principal.custody_wallet_ids:
+        raise _unknown("Ce portefeuille")  # never reveal someone else's wallet
+    if deciding and wallet_id not in principal.wallet_ids:
+        raise ApiProblem(
+            403, "forbidden", "Seule la personne qui a les badges peut faire ce choix."
+        )
+
+
+def _visibility(request: Request, wallet_id: str) -> dict[str, Any]:
+    with session_scope(engine_of(request), write=False) as session:
+        row = session.get(MatchingOptIn, wallet_id)
+        shown = None if row is None else dict(row.disclosure or {})
+    return {
+        "wallet_id": wallet_id,
+        "visible": shown is not None,
+        "display_name": bool(shown and shown.get("display_name")),
+        "badges": bool(shown and shown.get("badges")),
+    }
+
+
+@router.get(
+    "/wallets/{wallet_id}/visibility",
+    summary="Être trouvé par les employeurs : le choix en cours",
+    responses=problem_responses(401, 403, 404),
+)
+def get_visibility(
+    wallet_id: str, request: Request, principal: Annotated[Principal, Depends(_PERSON)]
+) -> dict[str, Any]:
+    _reachable_wallet(principal, wallet_id, deciding=False)
+    return _visibility(request, wallet_id)
+
+
+@router.put(
+    "/wallets/{wallet_id}/visibility",
+    summary="Accepter d'être trouvé par les employeurs (seule la personne décide)",
+    responses=problem_responses(401, 403, 404, 422),
+    dependencies=[Depends(require_scope(Scope.WALLET_WRITE))],
+)
+def set_visibility(
+    wallet_id: str,
+    body: VisibilityIn,
+    request: Request,
+    principal: Annotated[Principal, Depends(_PERSON)],
+) -> dict[str, Any]:
+    _reachable_wallet(principal, wallet_id, deciding=True)
+    disclosure = {"display_name": body.display_name, "badges": body.badges}
+    with session_scope(engine_of(request)) as session:
+        store.opt_in(session, wallet_id, disclosure)
+    audit_request(request, "matching.opt_in", "wallet", wallet_id, details=disclosure)
+    return _visibility(request, wallet_id)
+
+
+@router.delete(
+    "/wallets/{wallet_id}/visibility",
+    status_code=204,
+    summary="Ne plus être trouvé par les employeurs (retiré de tout classement à l'instant)",
+    responses=problem_responses(401, 403, 404),
+    dependencies=[Depends(require_scope(Scope.WALLET_WRITE))],
+)
+def withdraw_visibility(
+    wallet_id: str, request: Request, principal: Annotated[Principal, Depends(_PERSON)]
+) -> Response:
+    _reachable_wallet(principal, wallet_id, deciding=True)
+    with session_scope(engine_of(request)) as session:
+        store.withdraw(session, wallet_id)
+    audit_request(request, "matching.withdraw", "wallet", wallet_id)
+    return Response(status_code=204)

@@ -6,6 +6,7 @@ demo employer of ``make run`` can do it too."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
 from sqlmodel import select
@@ -16,6 +17,7 @@ from storage.engine import session_scope
 from storage.tables import Job, MemberRole, User
 from tests.api.page_checks import english_words, structure_problems
 from tests.api.trainer_fixtures import (  # noqa: F401 - the fixture
+    AppFetcher,
     Trainer,
     form_post,
     person,
@@ -23,6 +25,7 @@ from tests.api.trainer_fixtures import (  # noqa: F401 - the fixture
     verify_with_app,
 )
 from tests.api.webapp_fixtures import Web, signed_in
+from verifier import VerifyOptions, verify
 
 HTML = {"accept": "text/html"}
 ATTITUDE = "attitude-pro-reunion/1.0"
@@ -66,7 +69,18 @@ def test_the_demo_employer_endorses_an_achievement_and_a_referential(web: Web) -
     form = employer.get("/recommander", headers=HTML).text
     achievement = re.search(r'value="(realisation:[^"]+)"', form)
     assert achievement
-    _endorse(employer, achievement.group(1), "Nos aides-maçons ont besoin de ce badge.")
-    _endorse(employer, f"referentiel:{ATTITUDE}", "Un bon référentiel pour recruter.")
-    # Still an employer first: the demo job and its candidates are there.
+    for subject, comment in (
+        (achievement.group(1), "Nos aides-maçons ont besoin de ce badge."),
+        (f"referentiel:{ATTITUDE}", "Un bon référentiel pour recruter."),
+    ):
+        endorsement = employer.get(_endorse(employer, subject, comment))
+        # The demo signs with the wall clock (not the test's fixed one).
+        checked = verify(
+            endorsement.content,
+            options=VerifyOptions(now=datetime.now(UTC), fetcher=AppFetcher(employer)),
+        )
+        assert checked.verdict == "verified", checked.codes()
+    # An employer (and its organisation's admin), not a trainer: no trainer pages.
     assert employer.get("/employeur/postes/demo-aide-macon/candidats").status_code == 200
+    assert employer.get("/formateur", headers=HTML).status_code == 403
+    assert employer.get("/api/me").json()["roles"] == ["employer", "org_admin"]
