@@ -125,6 +125,13 @@ def _limit_problems(depth: int, blank: int, limits: Limits) -> list[Problem]:
 
 
 def parse_json_text(text: str, limits: Limits) -> tuple[Any, list[Problem]]:
+    value, problems = _load_json(text)
+    if problems:
+        return None, problems
+    return value, check_document_limits(value, limits)
+
+
+def _load_json(text: str) -> tuple[Any, list[Problem]]:
     try:
         value = json.loads(text, object_pairs_hook=_no_duplicates)
     except _DuplicateKeyError as exc:
@@ -133,7 +140,7 @@ def parse_json_text(text: str, limits: Limits) -> tuple[Any, list[Problem]]:
         return None, [_problem(Code.JSON_TOO_DEEP, "JSON nesting too deep to parse")]
     except ValueError as exc:
         return None, [_problem(Code.MALFORMED_JSON, f"not valid JSON: {exc}")]
-    return value, check_document_limits(value, limits)
+    return value, []
 
 
 def classify_document(document: Any) -> Parsed:
@@ -214,10 +221,18 @@ def parse_input(value: Any, limits: Limits) -> Parsed:
             problems=[_problem(Code.INPUT_UNRECOGNIZED, "neither UTF-8 text nor an image")],
         )
     if text[:1] in "{[":
-        document, problems = parse_json_text(text, limits)
+        document, problems = _load_json(text)
+        cleared = False
+        if not problems:
+            if isinstance(document, dict):
+                problems, cleared = _planned_limits(document, limits)
+            else:
+                problems = check_document_limits(document, limits)
         if problems:
             return Parsed(InputKind.UNKNOWN, problems=problems)
-        return classify_document(document)
+        parsed = classify_document(document)
+        parsed.structure_cleared = cleared
+        return parsed
     if _JWT.match(text):
         return Parsed(InputKind.JWT, text=text)
     if text.startswith(("https://", "http://")) and not any(c.isspace() for c in text):
