@@ -387,10 +387,18 @@ def _issue(args: argparse.Namespace) -> int:
     if args.evidence or args.evidence_url or args.evidence_file:
         digest = None
         if args.evidence_file:
+            if not args.evidence_file.is_file():
+                return _fail(f"fichier de preuve introuvable : {args.evidence_file}")
             digest = hashlib.sha256(args.evidence_file.read_bytes()).hexdigest()
-        evidence.append(
-            evidence_item(narrative=args.evidence, url=args.evidence_url, file_sha256=digest)
-        )
+        if args.evidence_url and digest:
+            # An Evidence has one id: the link and the file's digest are two pieces of evidence
+            # (one item would keep the link and silently drop the file).
+            evidence.append(evidence_item(narrative=args.evidence, url=args.evidence_url))
+            evidence.append(evidence_item(file_sha256=digest))
+        else:
+            evidence.append(
+                evidence_item(narrative=args.evidence, url=args.evidence_url, file_sha256=digest)
+            )
     spec = IssueSpec(
         recipient=parse_recipient(args.recipient, name=args.name),
         evidence=evidence,
