@@ -10,11 +10,11 @@ Two limiters keep the same rules behind one interface (:class:`Limiter`):
 - :class:`DatabaseRateLimiter` (the application's default): counters live in the
   ``rate_limit_buckets`` table, so every uvicorn worker and every host on the same database
   shares one budget. One atomic ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` per matching
-  rule and request (SQLite and PostgreSQL); windows are aligned on multiples of their length
-  in Unix time, so every worker agrees on them; expired rows are purged at most once a minute
-  per worker. The client address is stored as a SHA-256, never in clear. When the database
-  cannot be reached (or is not migrated: verification works without one), the same rules are
-  counted in memory meanwhile, per worker, rather than not at all.
+  rule and request (the same SQL on SQLite and PostgreSQL); windows are aligned on multiples
+  of their length in Unix time, so every worker agrees on them; expired rows are purged at
+  most once a minute per worker. The client address is stored as a SHA-256, never in clear.
+  When the database cannot be reached (or is not migrated: verification works without one),
+  the same rules are counted in memory meanwhile, per worker, rather than not at all.
 - :class:`RateLimiter`: the same windows in one process's memory (unit tests, one-process
   tools).
 """
@@ -32,7 +32,6 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from storage.engine import SQLITE_BEGIN_OPTION
@@ -147,6 +146,17 @@ class RateLimiter:
 _TABLE: sa.Table = RateLimitBucket.__table__  # type: ignore[attr-defined]
 
 
+# The same statement on SQLite (3.35+) and PostgreSQL: one round trip, atomic under concurrency
+# (the primary key serialises the increments of one window).
+_UPSERT = sa.text(
+    "INSERT INTO rate_limit_buckets (bucket, client_key, window_start, window_end, hits) "
+    "VALUES (:bucket, :key, :start, :end, 1) "
+    "ON CONFLICT (bucket, client_key, window_start) "
+    "DO UPDATE SET hits = rate_limit_buckets.hits + 1 "
+    "RETURNING hits"
+)
+
+
 def client_key(client: str) -> str:
     return hashlib.sha256(client.encode("utf-8")).hexdigest()
 
@@ -216,17 +226,8 @@ class DatabaseRateLimiter:
 
     def _count(self, connection: Connection, bucket: str, key: str, start: int, end: int) -> int:
         """One more hit in (bucket, client, window), atomically; returns the hits so far."""
-        insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-        statement = (
-            insert(_TABLE)
-            .values(bucket=bucket, client_key=key, window_start=start, window_end=end, hits=1)
-            .on_conflict_do_update(
-                index_elements=["bucket", "client_key", "window_start"],
-                set_={"hits": _TABLE.c.hits + 1},
-            )
-            .returning(_TABLE.c.hits)
-        )
-        return int(connection.execute(statement).scalar_one())
+        params = {"bucket": bucket, "key": key, "start": start, "end": end}
+        return int(connection.execute(_UPSERT, params).scalar_one())
 
     def _purge_if_due(self, connection: Connection, now: float) -> None:
         with self._lock:
