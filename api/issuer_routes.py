@@ -197,6 +197,117 @@ def _write_router(auth: Any) -> APIRouter:
 
         return guarded(run, 201)
 
+    # -- reading what the trainer's pages show (« Badges délivrés », badge types, batches) --------
+    readers = (*roles, auth.Role.REVIEWER)
+
+    def reader_orgs(request: Request) -> list[str]:
+        principal = auth.current_principal(request)
+        if principal is None:
+            return []
+        return sorted(set().union(*(principal.organisations.get(r, frozenset()) for r in readers)))
+
+    read = [
+        Depends(auth.require_roles(*readers)),
+        Depends(auth.require_scope(auth.Scope.CREDENTIALS_READ)),
+    ]
+
+    @router.get(
+        "/credentials",
+        summary="Les badges délivrés, les plus récents d'abord (comme la page « Badges délivrés »)",
+        dependencies=read,
+    )
+    def list_credentials(
+        request: Request,
+        q: str = Query("", max_length=100, description="nom ou contact de la personne, ou badge"),
+        state: str = Query("", description="active, suspended ou revoked ; vide : tous"),
+        achievement_id: str = Query(""),
+        offset: int = Query(0, ge=0),
+        limit: int = Query(50, ge=1, le=200),
+    ) -> dict[str, Any]:
+        from api.issued_query import IssuedFilter, issued_rows
+
+        found = issued_rows(
+            ctx_of(request).engine,
+            reader_orgs(request),
+            IssuedFilter(query=q.strip(), state=state, achievement_id=achievement_id),
+            offset=offset,
+            limit=limit,
+        )
+        return {
+            "credentials": [
+                {
+                    "id": credential.id,
+                    "credential_id": credential.credential_id,
+                    "achievement_id": achievement.id,
+                    "achievement_name": achievement.name,
+                    "recipient_name": recipient.display_name if recipient else None,
+                    "recipient_contact": recipient.contact if recipient else None,
+                    "state": str(credential.state),
+                    "issued_at": credential.issued_at.isoformat(),
+                    "valid_until": (
+                        credential.valid_until.isoformat() if credential.valid_until else None
+                    ),
+                }
+                for credential, achievement, recipient in found
+            ]
+        }
+
+    @router.get(
+        "/achievements",
+        summary="Les badges types des organisations de la personne",
+        dependencies=read,
+    )
+    def list_achievements(request: Request) -> dict[str, Any]:
+        from sqlmodel import col, select
+
+        from storage.engine import session_scope
+        from storage.tables import Achievement
+
+        with session_scope(ctx_of(request).engine, write=False) as session:
+            rows = session.exec(
+                select(Achievement)
+                .where(col(Achievement.organisation_id).in_(reader_orgs(request) or [""]))
+                .where(col(Achievement.archived_at).is_(None))
+                .order_by(col(Achievement.name))
+            ).all()
+            return {
+                "achievements": [
+                    {"id": r.id, "name": r.name, "organisation_id": r.organisation_id} for r in rows
+                ]
+            }
+
+    @router.get(
+        "/batches",
+        summary="Les envois en série, les plus récents d'abord",
+        dependencies=read,
+    )
+    def list_batches(request: Request, limit: int = Query(20, ge=1, le=200)) -> dict[str, Any]:
+        from sqlmodel import col, select
+
+        from storage.engine import session_scope
+        from storage.tables import IssuanceBatch
+
+        with session_scope(ctx_of(request).engine, write=False) as session:
+            rows = session.exec(
+                select(IssuanceBatch)
+                .where(col(IssuanceBatch.organisation_id).in_(reader_orgs(request) or [""]))
+                .order_by(col(IssuanceBatch.created_at).desc())
+                .limit(limit)
+            ).all()
+            return {
+                "batches": [
+                    {
+                        "id": b.id,
+                        "achievement_id": b.achievement_id,
+                        "filename": b.filename,
+                        "state": str(b.state),
+                        "total_rows": b.total_rows,
+                        "created_at": b.created_at.isoformat(),
+                    }
+                    for b in rows
+                ]
+            }
+
     @router.post(
         "/achievements",
         status_code=201,

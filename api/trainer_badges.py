@@ -13,10 +13,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlmodel import col, or_, select
+from sqlmodel import col, select
 
 from api.auth import Principal, Role, require_roles
 from api.i18n import gettext
+from api.issued_query import IssuedFilter, issued_rows
 from api.pages import render
 from api.problems import ApiProblem
 from api.referential_catalogue import catalogue
@@ -38,7 +39,6 @@ from storage.engine import session_scope
 from storage.tables import (
     Achievement,
     Claim,
-    Credential,
     CredentialRecipient,
     Organisation,
     StatusAllocation,
@@ -51,7 +51,6 @@ __all__ = ["endorse_router", "router"]
 router = APIRouter(prefix="/formateur/badges", include_in_schema=False)
 endorse_router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
-STATES = ("active", "suspended", "revoked")
 _EMPLOYER = require_roles(Role.EMPLOYER)
 
 
@@ -77,32 +76,13 @@ def issued_list(request: Request, principal: Annotated[Principal, Depends(READER
         page = 1
     orgs = organisations_of(request, principal, acting=False)
     ids = [o.id for o in orgs]
-    statement = (
-        select(Credential, Achievement, CredentialRecipient)
-        .join(Achievement, col(Achievement.id) == col(Credential.achievement_id))
-        .join(
-            CredentialRecipient,
-            col(CredentialRecipient.credential_id) == col(Credential.id),
-            isouter=True,
-        )
-        .where(col(Credential.organisation_id).in_(ids or [""]))
+    found = issued_rows(
+        ctx(request).engine,
+        ids,
+        IssuedFilter(query=query, state=state, achievement_id=achievement),
+        offset=(page - 1) * PAGE_SIZE,
+        limit=PAGE_SIZE + 1,
     )
-    if state in STATES:
-        statement = statement.where(col(Credential.state) == state)
-    if achievement:
-        statement = statement.where(col(Credential.achievement_id) == achievement)
-    if query:
-        like = f"%{query.lower()}%"
-        statement = statement.where(
-            or_(
-                col(CredentialRecipient.display_name).ilike(like),
-                col(CredentialRecipient.contact).ilike(like),
-                col(Achievement.name).ilike(like),
-            )
-        )
-    statement = statement.order_by(col(Credential.issued_at).desc(), col(Credential.id))
-    with session_scope(ctx(request).engine, write=False) as session:
-        found = session.exec(statement.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).all()
     now = ctx(request).now()
     rows = [
         {
