@@ -160,7 +160,7 @@ def classify_document(document: Any) -> Parsed:
 
 def _is_ob2_context(context: Any) -> bool:
     contexts = context if isinstance(context, list) else [context]
-    return any(isinstance(c, str) and "openbadges/v2" in c for c in contexts)
+    return any(isinstance(item, str) and "openbadges/v2" in item for item in contexts)
 
 
 def _planned_limits(document: dict[str, Any], limits: Limits) -> tuple[list[Problem], bool]:

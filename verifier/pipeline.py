@@ -245,7 +245,7 @@ class _Run:
         checks = document_checks(
             credential, endorsement=endorsement, structure_cleared=structure_cleared
         )
-        if any(p.code in _FATAL_STRUCTURE_CODES for p in checks[0].problems):
+        if checks[0].problems and any(p.code in _FATAL_STRUCTURE_CODES for p in checks[0].problems):
             checks = [checks[0], *(skipped(c, "structure") for c in CHECK_ORDER[1:7])]
             return self._report(credential, checks, kind=kind)
         binding_problems, binding_state = binding
@@ -423,11 +423,21 @@ def _issuer_id(credential: Mapping[str, Any]) -> str | None:
 
 def _endorsements(credential: Mapping[str, Any]) -> list[tuple[str, Any]]:
     """Embedded endorsements (OB 3.0 ``endorsement`` / ``endorsementJwt``) with their path."""
+    issuer = credential.get("issuer")
+    subject = credential.get("credentialSubject")
+    achievement = subject.get("achievement") if isinstance(subject, dict) else None
+    creator = achievement.get("creator") if isinstance(achievement, dict) else None
     found: list[tuple[str, Any]] = []
-
-    def collect(holder: Any, path: str) -> None:
-        if not isinstance(holder, dict):
-            return
+    for holder, path in (
+        (credential, ""),
+        (issuer, "/issuer"),
+        (achievement, "/credentialSubject/achievement"),
+        (creator, "/credentialSubject/achievement/creator"),
+    ):
+        if not isinstance(holder, dict) or (
+            "endorsement" not in holder and "endorsementJwt" not in holder
+        ):
+            continue
         for key in ("endorsement", "endorsementJwt"):
             values = holder.get(key)
             if values is None:
@@ -435,15 +445,6 @@ def _endorsements(credential: Mapping[str, Any]) -> list[tuple[str, Any]]:
             items = values if isinstance(values, list) else [values]
             for index, item in enumerate(items):
                 found.append((f"{path}/{key}/{index}", item))
-
-    collect(credential, "")
-    collect(credential.get("issuer"), "/issuer")
-    subject = credential.get("credentialSubject")
-    if isinstance(subject, dict):
-        achievement = subject.get("achievement")
-        collect(achievement, "/credentialSubject/achievement")
-        if isinstance(achievement, dict):
-            collect(achievement.get("creator"), "/credentialSubject/achievement/creator")
     return found
 
 

@@ -74,18 +74,30 @@ def strict_policy(checks: list[Check], input_problems: list[Problem]) -> Verdict
     return _decide(checks, input_problems, strict=True)
 
 
+# Membership by equality in a tuple: an enum member's hash is a Python-level call, and the verdict
+# is decided for every report.
+_BLOCKING = tuple(_BLOCKING_ALWAYS)
+_COUNTS_WHEN_INDETERMINATE = (*_BLOCKING, CheckId.VALIDITY_PERIOD, CheckId.ISSUER_TRUST)
+_CONFORMANCE = (CheckId.STRUCTURE, CheckId.SCHEMA)
+
+
 def _decide(checks: list[Check], input_problems: list[Problem], *, strict: bool) -> Verdict:
     if _has_error(input_problems) and not checks:
         return Verdict.NOT_VERIFIED
     inconclusive = False
+    proof_passed = False
     for check in checks:
-        if check.outcome == Outcome.FAILED:
-            soft_conformance = check.check in (CheckId.STRUCTURE, CheckId.SCHEMA) and all(
+        outcome = check.outcome
+        if outcome == Outcome.PASSED:
+            if check.check == CheckId.PROOF:
+                proof_passed = True
+        elif outcome == Outcome.FAILED:
+            soft_conformance = check.check in _CONFORMANCE and all(
                 _soft_conformance(p) for p in check.errors()
             )
             if soft_conformance and not strict:
                 continue
-            if check.check in _BLOCKING_ALWAYS:
+            if check.check in _BLOCKING:
                 return Verdict.NOT_VERIFIED
             if check.check == CheckId.VALIDITY_PERIOD:
                 soft = all(p.code in _SOFT_VALIDITY_CODES for p in check.errors())
@@ -97,17 +109,14 @@ def _decide(checks: list[Check], input_problems: list[Problem], *, strict: bool)
             elif strict:
                 # issuer_trust (unknown issuer), endorsements
                 return Verdict.NOT_VERIFIED
-        elif check.outcome == Outcome.INDETERMINATE:
+        elif outcome == Outcome.INDETERMINATE and (
             # issuer_trust is indeterminate only when the key could not be bound to the issuer.
-            counts = check.check in _BLOCKING_ALWAYS or check.check in (
-                CheckId.VALIDITY_PERIOD,
-                CheckId.ISSUER_TRUST,
-            )
-            if counts or strict:
-                inconclusive = True
+            strict or check.check in _COUNTS_WHEN_INDETERMINATE
+        ):
+            inconclusive = True
     if inconclusive:
         return Verdict.INCONCLUSIVE
-    if not any(c.check == CheckId.PROOF and c.outcome == Outcome.PASSED for c in checks):
+    if not proof_passed:
         # Without a verified proof nothing was shown to come from the issuer.
         return Verdict.INCONCLUSIVE
     return Verdict.VERIFIED
