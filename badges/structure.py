@@ -378,6 +378,10 @@ def _identity_rule(walker: _Walker, obj: dict[str, Any], path: str) -> None:
 
 _CREDENTIAL_CLASSES = frozenset({"AchievementCredential", "EndorsementCredential", "ClrCredential"})
 
+# Class rules that read member names and the JSON types and lengths of values, never the values:
+# two objects of one shape get the same answer (the verifier's structure plans rely on it).
+SHAPE_ONLY_RULES = frozenset({_criteria_rule, _subject_rule})
+
 _EXTRA_RULES: dict[str, Callable[[_Walker, dict[str, Any], str], None]] = {
     "Criteria": _criteria_rule,
     "AchievementSubject": _subject_rule,

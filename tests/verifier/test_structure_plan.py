@@ -240,3 +240,36 @@ def test_verify_reports_the_same_with_and_without_a_plan() -> None:
         "not_verified",
         "not_verified",
     ]
+
+
+def _twin(value: Any, text: str, number: int) -> Any:
+    """Another value of the same shape: every text and number replaced."""
+    if isinstance(value, dict):
+        return {name: _twin(item, text, number) for name, item in value.items()}
+    if isinstance(value, list):
+        return [_twin(item, text, number) for item in value]
+    if isinstance(value, str):
+        return text
+    if isinstance(value, int) and not isinstance(value, bool):
+        return number
+    return value
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(["id", "narrative", "identifier", "name", "type"]), json_values, max_size=4
+    ),
+    st.text(max_size=8),
+    st.integers(),
+)
+def test_shape_only_rules_answer_the_same_for_objects_of_one_shape(
+    obj: dict[str, Any], text: str, number: int
+) -> None:
+    from badges.structure import SHAPE_ONLY_RULES, _Walker
+
+    twin = _twin(obj, text, number)
+    for rule in SHAPE_ONLY_RULES:
+        first, second = _Walker(), _Walker()
+        rule(first, obj, "")
+        rule(second, twin, "")
+        assert [p.code for p in first.problems] == [p.code for p in second.problems]

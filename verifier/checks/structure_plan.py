@@ -31,6 +31,7 @@ from badges.structure import (
     _PATTERN_CHECKS,
     MAX_DEPTH,
     OB_CREDENTIAL_TYPES,
+    SHAPE_ONLY_RULES,
     _always,
     _Compiled,
     _credential_type_rule,
@@ -78,9 +79,16 @@ def _rule_passes(rule: Callable[[_Walker, dict[str, Any], str], None], obj: dict
     return True
 
 
-def _credential_rules_pass(obj: dict[str, Any]) -> bool:
+def _credential_type_passes(obj: dict[str, Any]) -> bool:
     try:
         _credential_type_rule(_PROBE, obj, "", _CLASS)
+    except _Found:
+        return False
+    return True
+
+
+def _dates_in_order(obj: dict[str, Any]) -> bool:
+    try:
         _validity_rule(_PROBE, obj, "", False)
     except _Found:
         return False
@@ -95,7 +103,7 @@ class _Emitter:
             "_list": list,
             "_is_legacy": is_legacy,
             "_rule_passes": _rule_passes,
-            "_credential_rules_pass": _credential_rules_pass,
+            "_dates_in_order": _dates_in_order,
         }
         self._names: dict[int, str] = {}
         self._count = 0
@@ -217,10 +225,18 @@ class _Emitter:
                         self.accepted(element, slot, item)
             else:
                 self.value(member, slot, value, depth)
-        if compiled.rule is not None:
-            self.guard(f"_rule_passes({self.constant(compiled.rule)}, {var})")
+        rule = compiled.rule
+        if rule is not None:
+            if rule in SHAPE_ONLY_RULES:
+                if not _rule_passes(rule, sample):  # same shape, same answer: settled here
+                    raise _Bail
+            else:
+                self.guard(f"_rule_passes({self.constant(rule)}, {var})")
         if compiled.credential:
-            self.guard(f"_credential_rules_pass({var})")
+            # The credential type rule reads only ``type``, pinned equal to this badge's above.
+            if not _credential_type_passes(sample):
+                raise _Bail
+            self.guard(f"_dates_in_order({var})")
 
     def value(self, var: str, slot: _Slot, sample: Any, depth: int) -> None:
         child = slot.child
