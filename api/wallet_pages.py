@@ -104,7 +104,7 @@ def date_text(value: datetime | str | None) -> str:
 
 
 def datetime_text(value: datetime) -> str:
-    return _("%(date)s à %(time)s (UTC)") % {
+    return _("%(date)s à %(time)s (heure universelle)") % {
         "date": format_date(value, lang()),
         "time": f"{value:%H:%M}",
     }
