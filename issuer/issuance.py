@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -138,6 +139,33 @@ class Issued:
         return out
 
 
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+# Stand-ins for the shared objects while a signed credential is serialised. Random per process
+# (unguessable, so no document can contain one) and with NUL characters, which JSON escapes.
+_MARK = f"\x00atouts-{secrets.token_hex(12)}-"
+_ACHIEVEMENT_MARK, _ISSUER_MARK = _MARK + "achievement\x00", _MARK + "issuer\x00"
+_ACHIEVEMENT_JSON, _ISSUER_JSON = _dumps(_ACHIEVEMENT_MARK), _dumps(_ISSUER_MARK)
+
+
+@dataclass(frozen=True, slots=True)
+class _SharedText:
+    """The JSON text of the achievement and issuer profile that every credential of a batch
+    shares (as the same objects, see :func:`build_credential`), serialised once: they are
+    more than half of each signed credential's text."""
+
+    achievement: dict[str, Any]
+    issuer: dict[str, Any]
+    achievement_text: str
+    issuer_text: str
+    # What the texts were made of: the signed copies are compared with these, so a shared
+    # object changed in place since can never be written with its old text.
+    achievement_value: Any
+    issuer_value: Any
+
+
 @dataclass(slots=True)
 class Signer:
     """The organisation's key and method, opened once per operation."""
@@ -145,6 +173,7 @@ class Signer:
     org: Organisation
     key_row: IssuerKey
     pair: Ed25519KeyPair
+    _shared: _SharedText | None = None
 
     def sign(self, document: dict[str, Any], suite: str, created: str) -> tuple[str, str]:
         """(signed text, format value)."""
@@ -157,7 +186,43 @@ class Signer:
             verification_method=self.key_row.verification_method,
             created=created,
         )
-        return json.dumps(signed, ensure_ascii=False, separators=(",", ":")), "json"
+        return self.signed_json(document, signed), "json"
+
+    def signed_json(self, document: dict[str, Any], signed: dict[str, Any]) -> str:
+        """The text of ``signed`` (``document`` with its proof): exactly ``json.dumps`` of it
+        (UTF-8 as is, no spaces), with the shared achievement and issuer profile serialised
+        once per signer instead of once per credential."""
+        subject = document.get("credentialSubject")
+        achievement = subject.get("achievement") if isinstance(subject, dict) else None
+        issuer = document.get("issuer")
+        if not isinstance(achievement, dict) or not isinstance(issuer, dict):
+            return _dumps(signed)
+        shared = self._shared
+        if shared is None or shared.achievement is not achievement or shared.issuer is not issuer:
+            achievement_text, issuer_text = _dumps(achievement), _dumps(issuer)
+            shared = self._shared = _SharedText(
+                achievement,
+                issuer,
+                achievement_text,
+                issuer_text,
+                json.loads(achievement_text),
+                json.loads(issuer_text),
+            )
+        signed_subject = signed.get("credentialSubject")
+        if (
+            not isinstance(signed_subject, dict)
+            or signed_subject.get("achievement") != shared.achievement_value
+            or signed.get("issuer") != shared.issuer_value
+        ):
+            return _dumps(signed)
+        outer = dict(signed)
+        inner = dict(signed_subject)
+        inner["achievement"] = _ACHIEVEMENT_MARK
+        outer["credentialSubject"] = inner
+        outer["issuer"] = _ISSUER_MARK
+        text = _dumps(outer)
+        text = text.replace(_ACHIEVEMENT_JSON, shared.achievement_text, 1)
+        return text.replace(_ISSUER_JSON, shared.issuer_text, 1)
 
 
 def build_credential(

@@ -1,18 +1,23 @@
 """Bulk issuance's bookkeeping shortcuts keep what is stored and what runs around them intact:
-the garbage collector is only held off during a chunk, and timestamps written in bulk read the
-same as before."""
+the garbage collector is only held off during a chunk, timestamps written in bulk read the same
+as before, and a signed credential's text is its plain JSON."""
 
 from __future__ import annotations
 
+import copy
 import gc
+import json
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import select
 
+from badges.keys import Ed25519KeyPair
 from issuer.batch import gc_paused, run_batch, submit_batch
 from issuer.context import IssuerContext
+from issuer.issuance import Signer
 from storage.engine import session_scope
 from storage.tables import Credential, IssuanceBatchRow
 from tests.issuer.conftest import Clock
@@ -85,3 +90,33 @@ def test_timestamps_written_in_bulk_read_back_as_the_instant_given(
     if ctx.engine.dialect.name == "sqlite":
         # The text the sqlite3 driver's own adapter writes (what bulk rows always held).
         assert set(texts) == {"2026-03-02 09:00:05"}
+
+
+def _document(achievement: dict[str, Any], issuer: dict[str, Any], name: str) -> dict[str, Any]:
+    return {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiableCredential"],
+        "issuer": issuer,
+        "name": name,
+        "credentialSubject": {"type": ["AchievementSubject"], "achievement": achievement},
+    }
+
+
+def test_a_signed_credential_text_is_its_plain_json_whatever_the_shared_objects_hold() -> None:
+    pair = Ed25519KeyPair.generate()
+    signer = Signer(org=None, key_row=None, pair=pair)  # type: ignore[arg-type]
+    achievement = {"id": "urn:uuid:1", "name": "Être ponctuel « assidu »", "level": [1, 2.5, None]}
+    issuer = {"id": "did:example:1", "type": ["Profile"]}
+
+    def check_text(name: str) -> None:
+        document = _document(achievement, issuer, name)
+        signed = {**copy.deepcopy(document), "proof": {"proofValue": "z1"}}
+        expected = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
+        assert signer.signed_json(document, signed) == expected
+
+    check_text("premier")
+    check_text('deuxième, avec \x00 et des guillemets "')
+    achievement["name"] = "changé sur place"  # the text serialised first must not be reused
+    check_text("troisième")
+    issuer["type"] = ["Profile", "Issuer"]
+    check_text("quatrième")
