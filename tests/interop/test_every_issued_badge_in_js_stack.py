@@ -108,9 +108,9 @@ def test_badges_of_every_kind_verify_in_the_js_stack(
         credential = json.loads(text)
         assert _ob_errors(credential) == [], credential["id"]
         _proof_holds(js, credential, extra)
-    for text in lists:
-        assert text is not None
-        _proof_holds(js, json.loads(text), extra)
+    for published in lists:
+        assert published is not None
+        _proof_holds(js, json.loads(published), extra)
 
 
 def test_a_local_did_key_demo_badge_verifies_in_the_js_stack_without_any_document(
