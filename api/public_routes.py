@@ -4,13 +4,16 @@ The public identifiers an issuer publishes (``{base}/issuers/{slug}``,
 ``{base}/achievements/{id}``, served as JSON-LD by ``api.issuer_routes``) also open as pages in
 a browser: :class:`HtmlNegotiationMiddleware` rewrites a ``GET`` whose ``Accept`` puts
 ``text/html`` first to the page route (``/organismes/{slug}``, ``/realisations/{id}``) without
-changing the address, so a link in a badge works for people and programs alike.
+changing the address, so a link in a badge works for people and programs alike. A badge's own
+address (``{base}/credentials/{id}``) opens its verification page (``/verifier?url=…``) the
+same way.
 """
 
 from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -28,6 +31,7 @@ __all__ = ["HtmlNegotiationMiddleware", "router"]
 
 router = APIRouter()
 
+_CREDENTIAL = re.compile(r"^/credentials/[A-Za-z0-9_-]{1,64}/?$")
 _REWRITES = (
     (re.compile(r"^/issuers/([a-z0-9][a-z0-9-]{0,62})/?$"), "/organismes/{0}"),
     (re.compile(r"^/achievements/([A-Za-z0-9_-]{1,64})/?$"), "/realisations/{0}"),
@@ -42,12 +46,25 @@ def _prefers_html(scope: Scope) -> bool:
     return False
 
 
+def _verification_page(scope: Scope) -> Scope:
+    """The verification page of the badge at this address (the address verifiers read)."""
+    app = scope.get("app")
+    settings = getattr(getattr(app, "state", None), "settings", None)
+    base = str(getattr(settings, "base_url", "")).rstrip("/")
+    query = scope.get("query_string", b"").decode("latin-1")
+    address = f"{base}{scope['path']}" + (f"?{query}" if query else "")
+    wanted = urlencode({"url": address}).encode("ascii")
+    return {**scope, "path": "/verifier", "raw_path": b"/verifier", "query_string": wanted}
+
+
 class HtmlNegotiationMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET" and _prefers_html(scope):
+            if _CREDENTIAL.match(scope["path"]):
+                scope = _verification_page(scope)
             for pattern, target in _REWRITES:
                 match = pattern.match(scope["path"])
                 if match:
