@@ -477,8 +477,12 @@ def run_batch(
             hook=_inside_transaction,
         )
     else:
-        for rows in _pending_chunks(ctx, batch_id, chunk):
+        chunks = _pending_chunks(ctx, batch_id, chunk)
+        while True:
             with gc_paused():
+                rows = next(chunks, None)
+                if rows is None:
+                    break
                 _issue_chunk(
                     ctx, batch, rows, suite=suite, suspendable=suspendable, hook=_inside_transaction
                 )

@@ -19,7 +19,8 @@ from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Dialect
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session
 
@@ -144,7 +145,32 @@ def insert_many(session: Session, table: sa.Table, rows: Sequence[Mapping[str, A
     names = tuple(rows[0])
     connection = session.connection()
     sql, processors = _insert_plan(table, names, connection.dialect)
-    connection.exec_driver_sql(sql, _tuples(rows, names, processors))
+    tuples = _tuples(rows, names, processors)
+    if connection.dialect.name == "postgresql":
+        _copy(connection, table, names, tuples)
+    else:
+        connection.exec_driver_sql(sql, tuples)
+
+
+def _copy(connection: Connection, table: sa.Table, names: Sequence[str], rows: list[Any]) -> None:
+    """PostgreSQL: the rows through ``COPY ... FROM STDIN`` in the connection's transaction.
+
+    ``executemany`` costs a protocol message and a parameter conversion in Python per row; COPY
+    streams them formatted in psycopg's C code (about a third of the client CPU time a row,
+    bench.issuance). The values are the same text the server parses for ``INSERT``; an error
+    (a unique violation...) surfaces as SQLAlchemy's exception, as from ``exec_driver_sql``."""
+    quote = connection.dialect.identifier_preparer.quote
+    sql = f"COPY {quote(table.name)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    try:
+        with driver.cursor() as cursor, cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+    except connection.dialect.loaded_dbapi.Error as error:
+        raise sa_exc.DBAPIError.instance(
+            sql, None, error, connection.dialect.loaded_dbapi.Error, dialect=connection.dialect
+        ) from error
 
 
 def update_many(
@@ -164,4 +190,31 @@ def update_many(
     connection = session.connection()
     sql, processors = _update_plan(table, names, key, connection.dialect)
     tuples = _tuples(rows, (*names, field), processors)
+    if connection.dialect.name == "postgresql" and len({t[-1] for t in tuples}) == len(tuples):
+        # One statement over arrays (one round trip, values converted in C) instead of one
+        # UPDATE per row; a key given twice keeps executemany's "last one wins" instead.
+        columns = tuple(list(column) for column in zip(*tuples, strict=True))
+        connection.exec_driver_sql(_unnest_update(table, names, key, connection.dialect), columns)
+        return
     connection.exec_driver_sql(sql, tuples)
+
+
+@lru_cache(maxsize=64)
+def _unnest_update(table: sa.Table, names: tuple[str, ...], key: str, dialect: Dialect) -> str:
+    quote = dialect.identifier_preparer.quote
+
+    def array(name: str) -> str:
+        column = table.c[name]
+        if _is_json(column, dialect):  # sent as text, like a single JSON parameter
+            return f"CAST(CAST(%s AS TEXT[]) AS {column.type.compile(dialect)}[])"
+        return f"CAST(%s AS {column.type.compile(dialect)}[])"
+
+    arrays = ", ".join(array(n) for n in (*names, key))
+    aliases = ", ".join(quote(f"v{i}") for i in range(len(names) + 1))
+    sets = ", ".join(f"{quote(n)} = v.{quote(f'v{i}')}" for i, n in enumerate(names))
+    # Only the table's own, quoted names are interpolated; the values are array parameters.
+    return (
+        f"UPDATE {quote(table.name)} SET {sets} "  # noqa: S608
+        f"FROM unnest({arrays}) AS v ({aliases}) "
+        f"WHERE {quote(table.name)}.{quote(key)} = v.{quote(f'v{len(names)}')}"
+    )

@@ -91,7 +91,8 @@ def run_pipelined(
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="atouts-store")
         )
         storing: Future[None] | None = None
-        current = prepare_next()
+        with gc_paused():
+            current = prepare_next()
         while current is not None:
             with gc_paused():
                 _sign(current, signer, pool, created)

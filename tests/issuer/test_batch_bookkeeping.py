@@ -8,18 +8,26 @@ import copy
 import gc
 import json
 import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from badges.keys import Ed25519KeyPair
 from issuer.batch import gc_paused, run_batch, submit_batch
+from issuer.bulk_sql import insert_many, update_many
 from issuer.context import IssuerContext
 from issuer.issuance import Signer
 from storage.engine import session_scope
+from storage.errors import is_unique_violation
 from storage.tables import Credential, IssuanceBatchRow
+from storage.types import UtcDateTime
 from tests.issuer.conftest import Clock
 
 HEADER = "email;nom;niveau;preuve\n"
@@ -120,3 +128,67 @@ def test_a_signed_credential_text_is_its_plain_json_whatever_the_shared_objects_
     check_text("troisième")
     issuer["type"] = ["Profile", "Issuer"]
     check_text("quatrième")
+
+
+# What COPY's text format must escape, and what it must not mangle.
+ODD_TEXT = "tab\tand\nnewline \\N \\ « é »"
+_scratch = sa.MetaData()
+_notes = sa.Table(
+    "bulk_sql_scratch_notes",
+    _scratch,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("body", sa.String(50), nullable=False),
+    sa.Column("payload", sa.JSON, nullable=True),
+    sa.Column("at", UtcDateTime(), nullable=False),
+)
+
+
+@pytest.fixture
+def notes(db_engine: Engine) -> Iterator[Engine]:
+    _scratch.create_all(db_engine)
+    try:
+        yield db_engine
+    finally:
+        _scratch.drop_all(db_engine)
+
+
+def _stored(engine: Engine) -> list[tuple[Any, ...]]:
+    with session_scope(engine, write=False) as session:
+        rows = session.execute(sa.select(_notes).order_by(_notes.c.id)).all()
+    return [tuple(row) for row in rows]
+
+
+def test_bulk_rows_are_stored_with_their_values_and_updated_by_key(notes: Engine) -> None:
+    at = datetime(2026, 3, 2, 9, 0, 5, tzinfo=UTC)
+    with session_scope(notes) as session:
+        insert_many(
+            session,
+            _notes,
+            [
+                {"id": 1, "body": ODD_TEXT, "payload": {"k": [1, None]}, "at": at},
+                {"id": 2, "body": "two", "payload": None, "at": at},
+            ],
+        )
+    with session_scope(notes) as session:
+        update_many(session, _notes, [{"id": 2, "body": "deux", "payload": {"x": "y"}}])
+    assert _stored(notes) == [
+        (1, ODD_TEXT, {"k": [1, None]}, at),
+        (2, "deux", {"x": "y"}, at),
+    ]
+    # The same key twice: applied in order, the last one wins (as one UPDATE per row would).
+    with session_scope(notes) as session:
+        update_many(session, _notes, [{"id": 1, "body": "a"}, {"id": 1, "body": "b"}])
+    assert _stored(notes)[0][1] == "b"
+
+
+def test_a_bulk_insert_that_breaks_a_unique_key_fails_as_a_unique_violation(
+    notes: Engine,
+) -> None:
+    at = datetime(2026, 3, 2, 9, 0, 5, tzinfo=UTC)
+    row = {"id": 1, "body": "un", "payload": None, "at": at}
+    with session_scope(notes) as session:
+        insert_many(session, _notes, [row])
+    with pytest.raises(sa_exc.IntegrityError) as caught, session_scope(notes) as session:
+        insert_many(session, _notes, [{**row, "id": 2}, row])
+    assert is_unique_violation(caught.value)
+    assert _stored(notes) == [(1, "un", None, at)]  # the failed group left nothing behind
