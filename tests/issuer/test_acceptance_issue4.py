@@ -461,3 +461,36 @@ def test_status_indexes_are_drawn_at_random_and_never_given_twice(
     # Sequential allocation would give 0..23; random draws over 131,072 entries spread out.
     assert sorted(indexes) != list(range(min(indexes), min(indexes) + 24))
     assert max(indexes) - min(indexes) > 24
+
+
+# -- endorsements ---------------------------------------------------------------------------------
+
+
+def test_an_employer_endorses_a_referential_with_a_signed_stored_credential(
+    ctx: IssuerContext, achievement_id: str
+) -> None:
+    from issuer.endorsements import endorse
+    from issuer.orgs import create_organisation
+    from storage.tables import Endorsement
+
+    create_organisation(ctx, slug="hotel-lagon", name="Hôtel Lagon Exemple")
+    signed = endorse(
+        ctx,
+        "hotel-lagon",
+        comment="Ces savoir-être sont ceux que nous attendons",
+        referential=("attitude-pro-reunion", "1.0"),
+    )
+    assert signed["type"] == ["VerifiableCredential", "EndorsementCredential"]
+    assert signed["credentialSubject"]["id"] == f"{BASE}/referentials/attitude-pro-reunion/1.0"
+    assert signed["issuer"]["id"] == "did:web:formation.example:issuers:hotel-lagon"
+    assert check(ctx, signed).verdict == Verdict.VERIFIED
+    with session_scope(ctx.engine, write=False) as session:
+        row = session.exec(select(Endorsement)).one()
+    assert json.loads(row.signed_text) == signed
+    assert row.credential_id == signed["id"] == f"{BASE}/endorsements/{row.id}"
+    with pytest.raises(IssuerError) as caught:
+        endorse(ctx, "hotel-lagon", comment="x", referential=("inconnu", "1.0"))
+    assert (caught.value.code, caught.value.status) == ("referential_not_found", 404)
+    with pytest.raises(IssuerError) as caught:
+        endorse(ctx, "hotel-lagon", comment="x")
+    assert caught.value.code == "endorsement_subject"
