@@ -2,13 +2,22 @@
 (``scripts/drill_d3.py`` can stop PostgreSQL abruptly with ``--crash``); this keeps them runnable
 and passing: D3 on SQLite (kill -9 right after the acknowledgement, the badge is there and
 verifies) and D7 on the test backend (backup, restore into an empty database, identical verdicts
-and status-list hashes, a new badge signed with the restored keys)."""
+and status-list hashes, a new badge signed with the restored keys). D3's PostgreSQL half runs on
+a private throw-away server started for the test (stopped with ``pg_ctl stop -m immediate``,
+never the shared one), when the PostgreSQL server programs are installed."""
 
 from __future__ import annotations
 
+import glob
 import os
+import shlex
+import shutil
+import socket
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -35,6 +44,71 @@ def _drill(*argv: str) -> str:
 def test_drill_d3_an_acknowledged_badge_survives_kill_9_on_sqlite() -> None:
     out = _drill("scripts/drill_d3.py")
     assert "worker exit -9" in out
+    assert "badge present after the crash, verification: verified" in out
+
+
+def _pg_bin() -> Path | None:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    initdb = found[-1] if found else shutil.which("initdb")
+    return Path(initdb).parent if initdb else None
+
+
+def _as_postgres(command: str) -> str:
+    """``command`` run as the ``postgres`` user when we are root (initdb refuses root)."""
+    if os.geteuid() == 0:
+        return f"su postgres -c {shlex.quote(command)}"
+    return command
+
+
+@pytest.fixture
+def private_postgres() -> Iterator[tuple[str, str, str]]:
+    """A throw-away PostgreSQL server: (URL, crash command, restart command)."""
+    bindir = _pg_bin()
+    if bindir is None:
+        pytest.skip("PostgreSQL server programs (initdb, pg_ctl) are not installed")
+    if os.geteuid() == 0 and shutil.which("su") is None:
+        pytest.skip("running as root without su: initdb cannot run")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    workdir = Path(tempfile.mkdtemp(prefix="atouts-d3-"))
+    if os.geteuid() == 0:
+        shutil.chown(workdir, user="postgres")
+    data = workdir / "data"
+    options = f"-p {port} -k {workdir} -c listen_addresses=127.0.0.1"
+    start = f"{bindir}/pg_ctl -D {data} -o {shlex.quote(options)} -l {workdir}/log start -w"
+    stop = f"{bindir}/pg_ctl -D {data} stop -m immediate"
+    subprocess.run(
+        shlex.split(_as_postgres(f"{bindir}/initdb -D {data} -A trust -U postgres")),
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(shlex.split(_as_postgres(start)), check=True, capture_output=True)
+    try:
+        yield (
+            f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres",
+            _as_postgres(stop),
+            _as_postgres(start),
+        )
+    finally:
+        subprocess.run(
+            shlex.split(_as_postgres(f"{bindir}/pg_ctl -D {data} stop -m fast")),
+            check=False,
+            capture_output=True,
+        )
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.mark.postgres
+def test_drill_d3_an_acknowledged_badge_survives_an_immediate_postgresql_stop(
+    private_postgres: tuple[str, str, str],
+) -> None:
+    url, crash, restart = private_postgres
+    out = _drill(
+        "scripts/drill_d3.py", "--database-url", url, "--crash", crash, "--restart", restart
+    )
+    assert "worker exit -9" in out
+    assert "database crashed" in out
     assert "badge present after the crash, verification: verified" in out
 
 
