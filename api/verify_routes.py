@@ -31,6 +31,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from api.i18n import current_language, gettext
 from badges.fetch import Fetcher, GuardedFetcher
 from badges.keys import Ed25519PublicKey
 from badges.problems import Problem
@@ -250,36 +251,43 @@ async def verify_api(request: Request) -> Any:
 
 
 def _page_context(report: VerificationReport | None, **extra: Any) -> dict[str, Any]:
-    context: dict[str, Any] = {"active": "verifier", "report": report, **extra}
+    lang = current_language()
+    context: dict[str, Any] = {"active": "verifier", "report": report, "lang": lang, **extra}
     if report is None:
         return context
-    context["verdict"] = verdict_text(report)
+    context["verdict"] = verdict_text(report, lang)
     at = report.verified_at.astimezone(UTC)
-    context["verified_on"] = f"{format_date(at)} à {at:%H:%M} (UTC)"
-    context["input_lines"] = [problem_sentence(p) for p in report.input_problems]
-    context["check_lines"] = [_line(c, report) for c in report.checks]
+    context["verified_on"] = gettext("%(date)s à %(time)s (UTC)") % {
+        "date": format_date(at, lang),
+        "time": f"{at:%H:%M}",
+    }
+    context["input_lines"] = [problem_sentence(p, lang) for p in report.input_problems]
+    context["check_lines"] = [_line(c, report, lang) for c in report.checks]
     context["inner_reports"] = [
-        {"verdict": verdict_text(inner), "lines": [_line(c, inner) for c in inner.checks]}
+        {
+            "verdict": verdict_text(inner, lang),
+            "lines": [_line(c, inner, lang) for c in inner.checks],
+        }
         for inner in report.credentials
     ]
     shown = report
     if report.credentials and report.credentials[0].credential is not None:
         shown = report.credentials[0]
-    badge = describe(shown.credential)
+    badge = describe(shown.credential, lang)
     context["badge"] = badge
     context["issuer_known"] = shown.outcome(CheckId.ISSUER_TRUST) == Outcome.PASSED
     context["dates"] = {
-        "valid_from": format_date(badge.valid_from),
-        "valid_until": format_date(badge.valid_until),
+        "valid_from": format_date(badge.valid_from, lang),
+        "valid_until": format_date(badge.valid_until, lang),
     }
-    # Codes stay as they are (people quote them); the words around them are French, since a
-    # finding's own message is the engine's English (the JSON report keeps it).
-    context["technical_input"] = [_technical_problem(p) for p in report.input_problems]
+    # Codes stay as they are (people quote them); the words around them are in the page's
+    # language, since a finding's own message is the engine's English (the JSON report keeps it).
+    context["technical_input"] = [_technical_problem(p, lang) for p in report.input_problems]
     context["technical"] = [
         {
             "check": str(c.check),
-            "outcome": OUTCOME_WORDS_FR[c.outcome],
-            "problems": [_technical_problem(p) for p in c.problems],
+            "outcome": OUTCOME_WORDS_FR[c.outcome] if lang == "fr" else str(c.outcome),
+            "problems": [_technical_problem(p, lang) for p in c.problems],
         }
         for c in report.checks
     ]
@@ -287,26 +295,33 @@ def _page_context(report: VerificationReport | None, **extra: Any) -> dict[str, 
 
 
 _SEVERITY_FR = {"error": "erreur", "warning": "avertissement", "info": "information"}
+_TONE_WORDS_EN = {
+    "passed": "verified",
+    "failed": "problem",
+    "warning": "to note",
+    "indeterminate": "could not be checked",
+    "skipped": "not checked",
+}
 
 
-def _technical_problem(problem: Problem) -> dict[str, str]:
+def _technical_problem(problem: Problem, lang: str) -> dict[str, str]:
     severity = str(problem.severity)
     return {
         "code": str(problem.code),
-        "severity": _SEVERITY_FR.get(severity, severity),
-        "message": problem_sentence(problem),
+        "severity": _SEVERITY_FR.get(severity, severity) if lang == "fr" else severity,
+        "message": problem_sentence(problem, lang),
         "path": problem.path,
     }
 
 
-def _line(check: Any, report: VerificationReport) -> dict[str, str]:
+def _line(check: Any, report: VerificationReport, lang: str) -> dict[str, str]:
     tone = check_tone(check, report)
     return {
-        "label": check_label(check),
+        "label": check_label(check, lang),
         "icon": TONE_ICONS[tone],
         "outcome": tone,
-        "word": TONE_WORDS_FR[tone],
-        "text": check_line(check, report),
+        "word": TONE_WORDS_FR[tone] if lang == "fr" else _TONE_WORDS_EN[tone],
+        "text": check_line(check, report, lang),
     }
 
 
@@ -342,7 +357,9 @@ async def verifier_submit(
         return _render(
             request,
             None,
-            error="Rien n'a été envoyé : déposez un fichier, collez un lien ou le texte du badge.",
+            error=gettext(
+                "Rien n'a été envoyé : déposez un fichier, collez un lien ou le texte du badge."
+            ),
         )
     report = verify(data, options=_options(request))
     return _render(request, report, form_url=badge_url)
@@ -350,4 +367,6 @@ async def verifier_submit(
 
 @router.get("/accessibilite", response_class=HTMLResponse, include_in_schema=False)
 def accessibility_statement(request: Request) -> HTMLResponse:
-    return templates.TemplateResponse(request, "accessibilite.html", {"active": "accessibilite"})
+    return templates.TemplateResponse(
+        request, "accessibilite.html", {"active": "accessibilite", "lang": current_language()}
+    )
