@@ -200,8 +200,10 @@ def proof_findings(
             separate_binding=separate_binding,
         )
         prefix = f"/proof/{index}" if len(proofs) > 1 else "/proof"
-        problems.extend(_located(p, prefix) for p in found)
-        binding.extend(_located(p, prefix) for p in bound)
+        if found:
+            problems.extend(_located(p, prefix) for p in found)
+        if bound:
+            binding.extend(_located(p, prefix) for p in bound)
         outcomes.append(outcome)
         methods.append(method)
     if Outcome.FAILED in outcomes:
