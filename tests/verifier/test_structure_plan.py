@@ -27,7 +27,12 @@ from tests.verifier.builders import (
     unsigned,
 )
 from verifier import VerifyOptions, verify
-from verifier.checks.structure_plan import PLANS, StructurePlans, compile_plan
+from verifier.checks.structure_plan import (
+    PLANS,
+    SEEN_BEFORE_COMPILING,
+    StructurePlans,
+    compile_plan,
+)
 from verifier.inputs import _measure
 
 
@@ -192,11 +197,21 @@ def test_known_bad_values_of_the_same_shape_go_to_the_walker() -> None:
 
 def test_plans_are_built_only_for_a_shape_seen_again() -> None:
     plans = StructurePlans()
-    first, second, third = _badge(1), _badge(2), _badge(3)
-    for document in (first, second):
+    seen = [_badge(index) for index in range(SEEN_BEFORE_COMPILING)]
+    for document in seen:
         assert plans.match(document) is None
         plans.learn(document, *_measure(document))
-    assert plans.match(third) == _measure(third)
+    assert plans.match(_badge(99)) == _measure(SAMPLE)
+
+
+def test_a_plan_does_not_change_when_its_sample_is_changed_afterwards() -> None:
+    sample = _badge(5)
+    plan = compile_plan(sample)
+    assert plan is not None
+    sample["type"].append("EndorsementCredential")
+    sample["credentialSubject"]["achievement"]["type"][0] = "Autre"
+    assert plan(_badge(6))
+    assert not plan(sample)
 
 
 def test_member_names_that_look_like_code_are_data_in_a_plan() -> None:
@@ -228,7 +243,7 @@ def test_verify_reports_the_same_with_and_without_a_plan() -> None:
         PLANS.clear()  # no plan: the walker and the limits walk see it
         reference.append(report(document))
     PLANS.clear()
-    for document in badges[:2]:
+    for document in badges[:SEEN_BEFORE_COMPILING]:
         report(document)  # the shape comes back: a plan is built
     assert PLANS.match(badges[2]) is not None
     assert [report(document) for document in inputs] == reference

@@ -22,6 +22,7 @@ values are passed to the generated function as constants).
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -50,7 +51,7 @@ _CLASS = "AchievementCredential"
 MAX_PLAN_LINES = 800
 MAX_PLANS_PER_KEYS = 4
 MAX_PLANS = 64
-SEEN_BEFORE_COMPILING = 2
+SEEN_BEFORE_COMPILING = 3
 
 
 class _Bail(Exception):
@@ -197,7 +198,8 @@ class _Emitter:
                 walker.type_member(compiled.spec, sample, "")
                 if walker.problems:
                     raise _Bail
-            found = self.constant(value)
+            # A copy: the caller owns the sample and may change it after verification.
+            found = self.constant(copy.deepcopy(value))
             self.guard(f"{var}[{self.constant('type')}] == {found}")
         spec = compiled.spec
         slots = compiled.slots
