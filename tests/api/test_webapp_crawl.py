@@ -22,11 +22,12 @@ from tests.api.webapp_fixtures import Web, session_cookie
 
 MAX_PAGES = 600  # a safety net: the demo reaches about 150; stopping early fails
 ITEM = re.compile(r"^/referentials/[^/]+/[^/]+/[^/]+/")
-HREF = re.compile(r'href="(/[^"#]*)"')
+# Links to this site, relative or absolute (shares, badges and QR codes carry absolute ones).
+HREF = re.compile(r'href="(?:http://testserver)?(/[^"#]*)"')
 # Progressive enhancement only: a script is one of the site's own files, never inline.
 SCRIPT = re.compile(r"<script(?![^>]*\bsrc=\"/static/)[^>]*>", re.IGNORECASE)
 SKIP = re.compile(
-    r"^/(static|docs|redoc|openapi|langue|deconnexion|demo)|format=json|\.(json|png|svg|csv|xlsx|zip|jwt)(\?|$)|/fichier$|/imprimer$"
+    r"^/(static|docs|redoc|openapi|langue|deconnexion|demo)|format=json|\.(json|png|svg|csv|xlsx|zip|jwt)(\?|$)|/fichier$"
 )
 
 

@@ -261,3 +261,4 @@ def test_pages_reached_after_each_persons_actions_are_well_formed_and_french(web
     assert "/referentials/btp-blocs-exemple/1.1" in reached["formatrice"]
     assert any(p.startswith("/portefeuille/partages/") for p in reached["beneficiaire"])
     assert share_link in reached["visiteur"]
+    assert f"{share_link}/imprimer" in reached["visiteur"]  # the A4 print view too
