@@ -23,7 +23,6 @@ Usage: ``python -m bench.issuance [--rows N] [--memory-rows M]``.
 from __future__ import annotations
 
 import argparse
-import copy
 import os
 import secrets
 import statistics
@@ -31,6 +30,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -138,7 +138,9 @@ def _measured(count: int, out: list[Measure]) -> Iterator[None]:
 def signing_workload(
     ctx: IssuerContext, achievement_id: str, count: int
 ) -> tuple[Ed25519KeyPair, list[dict[str, Any]], dict[str, str]]:
-    """The same credentials as the CSV rows (level, evidence, name, status entry), unsigned."""
+    """The same credentials as the CSV rows (level, evidence, name, status entry), unsigned,
+    with ids of the same size as issued ones (UUIDs, a random index in a list's UUID URL), so
+    that the baseline canonicalises and hashes the same amount of text."""
     with session_scope(ctx.engine, write=False) as session:
         achievement = session.get(Achievement, achievement_id)
         assert achievement is not None
@@ -146,15 +148,17 @@ def signing_workload(
         assert org is not None
         key_row = current_key_row(session, org)
     pair = signing_key(ctx, key_row)
-    status = {
-        "id": f"{BASE}/status/x#1",
-        "type": "BitstringStatusListEntry",
-        "statusPurpose": "revocation",
-        "statusListIndex": "1",
-        "statusListCredential": f"{BASE}/status/x",
-    }
+    status_list = f"{BASE}/status/{uuid.uuid4()}"
     documents = []
     for i in range(count):
+        index = secrets.randbelow(131_072)
+        status = {
+            "id": f"{status_list}#{index}",
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation",
+            "statusListIndex": str(index),
+            "statusListCredential": status_list,
+        }
         spec = IssueSpec(
             recipient=parse_recipient(f"personne{i}@example.org", name=f"Personne {i}"),
             level="N2",
@@ -162,13 +166,13 @@ def signing_workload(
         )
         documents.append(
             build_credential(
-                credential_url=f"{BASE}/credentials/{i}",
+                credential_url=f"{BASE}/credentials/{uuid.uuid4()}",
                 org=org,
                 achievement=achievement.achievement,
                 identity=spec.recipient.identity(),
                 spec=spec,
                 valid_from=datetime(2026, 1, 1, tzinfo=UTC),
-                status=copy.deepcopy(status),
+                status=status,
             )
         )
     options = {

@@ -520,21 +520,23 @@ ChunkRows = list[tuple[int, int, dict[str, Any]]]
 
 def _pending_chunks(ctx: IssuerContext, batch_id: str, chunk: int) -> Iterator[ChunkRows]:
     """Pending rows by keyset pages (each page read in its own short transaction)."""
+    table = IssuanceBatchRow.__table__  # type: ignore[attr-defined]
     last_id = 0
     while True:
+        # Core, not ORM: the rows are only read, and the ORM's per-row work cost ~3 µs a row.
         with session_scope(ctx.engine, write=False) as session:
-            rows = session.exec(
-                select(IssuanceBatchRow.id, IssuanceBatchRow.row_number, IssuanceBatchRow.data)
-                .where(IssuanceBatchRow.batch_id == batch_id)
-                .where(IssuanceBatchRow.state == BatchRowState.PENDING)
-                .where(col(IssuanceBatchRow.id) > last_id)
-                .order_by(col(IssuanceBatchRow.id))
+            rows = session.execute(
+                sa.select(table.c.id, table.c.row_number, table.c.data)
+                .where(table.c.batch_id == batch_id)
+                .where(table.c.state == BatchRowState.PENDING)
+                .where(table.c.id > last_id)
+                .order_by(table.c.id)
                 .limit(chunk)
             ).all()
         if not rows:
             return
-        last_id = int(rows[-1][0] or 0)
-        yield [(int(r[0] or 0), r[1], dict(r[2] or {})) for r in rows]
+        last_id = int(rows[-1][0])
+        yield [(int(r[0]), r[1], dict(r[2] or {})) for r in rows]
 
 
 def lock_pending(session: Session, row_ids: list[int]) -> set[int]:

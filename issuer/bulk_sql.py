@@ -107,34 +107,41 @@ def _update_plan(
 def _tuples(
     rows: Sequence[Mapping[str, Any]], fields: Sequence[str], processors: list[Processor]
 ) -> list[tuple[Any, ...]]:
-    # Values are picked with one C-level itemgetter per row; only the columns that have a bind
-    # processor are then converted. A batch repeats many values (its timestamp, organisation,
-    # states): each distinct scalar is converted once; JSON values (dicts) every time.
+    # Values are picked with one C-level itemgetter per row, then converted column by column,
+    # only the columns that have a bind processor (transposing with zip is C-level too).
     pick = itemgetter(*fields)
     if len(fields) == 1:
         raw: list[tuple[Any, ...]] = [(pick(row),) for row in rows]
     else:
         raw = [pick(row) for row in rows]
-    plan: list[tuple[int, Callable[[Any], Any], dict[Any, Any]]] = [
-        (i, p, {}) for i, p in enumerate(processors) if p is not None
-    ]
-    if not plan:
+    if not raw or all(p is None for p in processors):
         return raw
-    out: list[tuple[Any, ...]] = []
-    for values in raw:
-        converted = list(values)
-        for i, process, memo in plan:
-            value = converted[i]
-            if value is None:
-                continue
-            if isinstance(value, dict | list):
-                converted[i] = process(value)
-                continue
-            try:
-                converted[i] = memo[value]
-            except KeyError:
-                memo[value] = converted[i] = process(value)
-        out.append(tuple(converted))
+    columns: list[Sequence[Any]] = list(zip(*raw, strict=True))
+    for i, process in enumerate(processors):
+        if process is not None:
+            columns[i] = _converted(columns[i], process)
+    return list(zip(*columns, strict=True))
+
+
+def _converted(values: Sequence[Any], process: Callable[[Any], Any]) -> Sequence[Any]:
+    """A batch repeats many values (its timestamp, organisation, states): a column holding one
+    value throughout is converted once, and each distinct scalar once; JSON values (dicts and
+    lists) every time."""
+    first = values[0]
+    scalar = first is not None and not isinstance(first, dict | list)
+    if scalar and values.count(first) == len(values):
+        return (process(first),) * len(values)
+    memo: dict[Any, Any] = {}
+    out: list[Any] = []
+    for value in values:
+        if value is None or isinstance(value, dict | list):
+            out.append(value if value is None else process(value))
+            continue
+        try:
+            out.append(memo[value])
+        except KeyError:
+            memo[value] = converted = process(value)
+            out.append(converted)
     return out
 
 
