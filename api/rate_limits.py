@@ -85,7 +85,7 @@ def default_rate_limits() -> list[RateLimitRule]:
         RateLimitRule(
             "share",
             frozenset({"GET", "POST", "DELETE"}),
-            re.compile(r"(^|/)(partages?|shares?|p)(/|$)"),
+            re.compile(r"(^|/)(partager|partages?|shares?|p)(/|$)"),
             60,
             60.0,
         ),
