@@ -10,12 +10,24 @@ message — so one bad credential never aborts a batch; outcomes come back in in
 Workers start with ``forkserver`` where available (a clean process even when the caller has
 threads, e.g. the web server), else ``spawn``. Small batches, or ``processes=1``, are signed in
 the calling process: starting workers would cost more than it saves.
+
+Workers exit when the caller dies, even by SIGKILL: otherwise they would wait forever on a
+queue they themselves hold open, keep the caller's stdout/stderr open (a supervisor reading
+them hangs) and keep the forkserver alive with them. Under ``forkserver`` the caller is not
+their parent, so besides ``PR_SET_PDEATHSIG`` (Linux, for a dead parent) a daemon thread
+watches the caller's pid (see :func:`_watch_caller`).
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import multiprocessing
 import os
+import signal
+import sys
+import threading
+import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -29,6 +41,9 @@ __all__ = ["BulkOutcome", "BulkSigner", "sign_many"]
 
 # Below this many documents per extra worker, one process is faster than a pool.
 MIN_DOCUMENTS_PER_WORKER = 8
+# How often a worker checks that the process that started the pool is still there.
+CALLER_POLL_SECONDS = 0.5
+_PR_SET_PDEATHSIG = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +63,7 @@ class BulkOutcome:
 class _Job:
     seed: bytes
     options: dict[str, Any]
+    caller_pid: int
 
 
 _WORKER_JOB: list[_Job] = []
@@ -55,8 +71,55 @@ _WORKER_KEY: list[Ed25519KeyPair] = []
 
 
 def _init_worker(job: _Job) -> None:
+    _die_with_parent()
+    threading.Thread(
+        target=_watch_caller,
+        args=(job.caller_pid, os.getppid()),
+        name="atouts-watch-caller",
+        daemon=True,
+    ).start()
     _WORKER_JOB[:] = [job]
     _WORKER_KEY[:] = [Ed25519KeyPair.from_seed(job.seed)]
+
+
+def _die_with_parent() -> None:
+    """Linux: the kernel sends SIGTERM when the parent (caller or forkserver) dies."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # the watching thread still covers it
+
+
+def _watch_caller(caller_pid: int, parent_pid: int) -> None:
+    """Exit once the caller is gone or the parent changed (it died and we were re-parented).
+
+    Under ``forkserver`` the parent is the forkserver, which outlives a killed caller as long
+    as workers hold its pipe, so the caller's own pid is watched too."""
+    while os.getppid() == parent_pid and _running(caller_pid):
+        time.sleep(CALLER_POLL_SECONDS)
+    os._exit(1)
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is alive; a zombie (killed, not yet reaped by its own parent) is not."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            stat = handle.read()
+    except FileNotFoundError:
+        return not os.path.isdir("/proc/self")  # without /proc, os.kill's answer stands
+    except OSError:
+        return True
+    state = stat[stat.rfind(b")") + 2 :][:1]  # the field after "(command name)"
+    return state not in (b"Z", b"X")
 
 
 def _sign_one(
@@ -107,7 +170,7 @@ class BulkSigner:
                 max_workers=self.processes,
                 mp_context=_context(),
                 initializer=_init_worker,
-                initargs=(_Job(self._key.seed, self._options),),
+                initargs=(_Job(self._key.seed, self._options, os.getpid()),),
             )
         return self._pool
 

@@ -1,11 +1,14 @@
 """A batch worker that kills itself with SIGKILL on the pipelined path (signing in one thread,
-storing the previous chunk in another), inside the store transaction of row KILL_AT.
+storing the previous chunk in another), inside the store transaction of row KILL_AT. Just before,
+it prints the pids of its signing worker processes on one line (``workers: PID PID…``), so a
+drill can check that they do not outlive it.
 
 ``python -m tests.issuer.pipelined_kill_worker DB_URL KEK_HEX BATCH_ID KILL_AT PROCESSES``
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import sys
@@ -28,6 +31,8 @@ def main() -> None:
     def hook(_line: int) -> None:
         seen[0] += 1
         if seen[0] >= int(kill_at):
+            workers = sorted(child.pid for child in multiprocessing.active_children())
+            print("workers:", *workers)
             sys.stdout.flush()
             os.kill(os.getpid(), signal.SIGKILL)
 

@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -117,16 +118,29 @@ def test_resubmitting_a_file_under_its_key_gives_back_the_same_credentials(
     assert signed_after == signed_before
 
 
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (an orphan waits for whoever adopts it to reap it)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    with contextlib.suppress(FileNotFoundError):
+        text = stat.read_bytes()
+        return text[text.rfind(b")") + 2 :][:1] not in (b"Z", b"X")
+    return not Path("/proc/self").is_dir()
+
+
 def _kill_pipelined(
     db_url: str, kek: bytes, batch_id: str, kill_at: int, processes: int, logs: Path
-) -> None:
-    """Run the worker until it SIGKILLs itself; then kill what it left in its process group.
+) -> list[int]:
+    """Run the worker until it SIGKILLs itself; return the pids of its signing processes.
 
-    Signing worker processes (and multiprocessing's forkserver) outlive a parent killed with
-    SIGKILL; a crashed container takes them down with it, so the drill does the same (in its
-    own session, never touching other processes)."""
+    Its stdout is a pipe read to the end, as a supervisor would: it only ends once every
+    process holding it (signing workers, forkserver) is gone, so leftovers make it hang — up to
+    a generous bound, then they are killed (in the drill's own session) and the test fails."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    with (logs / "worker.out").open("wb") as out, (logs / "worker.err").open("wb") as err:
+    with (logs / "worker.err").open("wb") as err:
         worker = subprocess.Popen(
             [
                 sys.executable,
@@ -140,20 +154,24 @@ def _kill_pipelined(
             ],
             cwd=REPO,
             env=env,
-            stdout=out,
+            stdout=subprocess.PIPE,
             stderr=err,
             start_new_session=True,
         )
         try:
-            returncode = worker.wait(timeout=300)
-        finally:
+            out, _ = worker.communicate(timeout=300)
+        except subprocess.TimeoutExpired:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(worker.pid, signal.SIGKILL)
-    assert returncode == -9, (logs / "worker.err").read_text(encoding="utf-8")
+            worker.communicate()
+            pytest.fail("processes left by the killed worker kept its output open")
+    assert worker.returncode == -9, (logs / "worker.err").read_text(encoding="utf-8")
+    line = next(x for x in out.decode().splitlines() if x.startswith("workers:"))
+    return [int(pid) for pid in line.split()[1:]]
 
 
 @pytest.mark.parametrize("processes", [1, 2])
-def test_kill_9_on_the_pipelined_path_then_resume_from_the_command_line_issues_each_row_once(
+def test_kill_9_on_the_pipelined_path_leaves_no_signing_worker_and_resume_issues_each_row_once(
     ctx: IssuerContext,
     achievement_id: str,
     db_url: str,
@@ -165,7 +183,12 @@ def test_kill_9_on_the_pipelined_path_then_resume_from_the_command_line_issues_e
 ) -> None:
     rows = 200
     batch, _ = submit_batch(ctx, achievement_id, _csv(tmp_path, rows, bad=(7, 150)))
-    _kill_pipelined(db_url, kek, batch.id, kill_at=95, processes=processes, logs=tmp_path)
+    workers = _kill_pipelined(db_url, kek, batch.id, kill_at=95, processes=processes, logs=tmp_path)
+    assert len(workers) == (processes if processes > 1 else 0)
+    deadline = time.monotonic() + 60
+    while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [pid for pid in workers if _running(pid)]  # they died with the parent
 
     with session_scope(ctx.engine, write=False) as session:
         states = dict(
