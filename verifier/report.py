@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from badges.problems import Problem, Severity
 
 ENGINE_VERSION = "atouts-verifier/0.1.0"
+_ERROR = Severity.ERROR  # a module global: reading Severity.ERROR is an enum class lookup
 
 
 class CheckId(StrEnum):
@@ -66,7 +67,7 @@ class Check(BaseModel):
         return [p.code for p in self.problems]
 
     def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == Severity.ERROR]
+        return [p for p in self.problems if p.severity == _ERROR]
 
 
 _new_object = object.__new__
