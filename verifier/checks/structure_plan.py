@@ -125,6 +125,14 @@ class _Emitter:
         self.emit(f"{name} = {parent}[{index}]")
         return name
 
+    def child(self, parent: str, key: str | int, sample: Any) -> str:
+        """How the generated code reads ``parent[key]``: a scalar is read where it is tested, a
+        container is named once (it is read again for each of its members)."""
+        if type(sample) in _SCALAR_TYPES:
+            index = self.constant(key) if isinstance(key, str) else str(key)
+            return f"{parent}[{index}]"
+        return self.variable(parent, key)
+
     def emit(self, line: str) -> None:
         if len(self.lines) >= MAX_PLAN_LINES:
             raise _Bail
@@ -143,11 +151,11 @@ class _Emitter:
             for key, value in sample.items():
                 if not isinstance(key, str):
                     raise _Bail
-                self.shape(self.variable(var, key), value)
+                self.shape(self.child(var, key, value), value)
         elif kind is list:
             self.guard(f"type({var}) is _list and len({var}) == {len(sample)}")
             for index, item in enumerate(sample):
-                self.shape(self.variable(var, index), item)
+                self.shape(self.child(var, index, item), item)
         elif kind in _SCALAR_TYPES:
             self.guard(f"type({var}) is {self.constant(kind)}")
         else:
@@ -205,7 +213,7 @@ class _Emitter:
         slots = compiled.slots
         for name, value in sample.items():
             slot = slots.get(name)
-            member = self.variable(var, name)
+            member = self.child(var, name, value)
             if slot is None:
                 if spec.closed and name != "type":
                     raise _Bail
@@ -220,7 +228,7 @@ class _Emitter:
             if slot.member.many and type(value) is list:
                 self.guard(f"type({member}) is _list and len({member}) == {len(value)}")
                 for index, item in enumerate(value):
-                    element = self.variable(member, index)
+                    element = self.child(member, index, item)
                     if slot.child is not None or not slot.ok(item):
                         self.value(element, slot, item, depth)
                     else:
