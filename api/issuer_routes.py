@@ -192,6 +192,7 @@ def _write_router(auth: Any) -> APIRouter:
                 description=body.description,
                 parent_slug=body.parent,
                 actor=_actor(request)[0],
+                admin_user_id=_actor(request)[1],
             )
             return {"id": org.id, "slug": org.slug, "issuer": org.issuer_id, "profile": org.profile}
 
@@ -560,7 +561,15 @@ def _write_router(auth: Any) -> APIRouter:
         "/endorsements",
         status_code=201,
         summary="Recommander un badge type ou un référentiel (employeur)",
-        dependencies=[Depends(auth.require_roles(*roles, auth.Role.EMPLOYER))],
+        description=(
+            "Une personne connectée (délivrance, administration ou employeur dans "
+            "l'organisation qui recommande) ou un jeton d'API de cette personne avec la portée "
+            f"« {auth.Scope.CREDENTIALS_ISSUE} » : une recommandation est un badge signé."
+        ),
+        dependencies=[
+            Depends(auth.require_roles(*roles, auth.Role.EMPLOYER)),
+            Depends(auth.require_scope(auth.Scope.CREDENTIALS_ISSUE)),
+        ],
     )
     def endorse_route(body: EndorsementIn, request: Request) -> Response:
         from issuer.endorsements import endorse

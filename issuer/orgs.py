@@ -69,9 +69,13 @@ def create_organisation(
     description: str | None = None,
     parent_slug: str | None = None,
     actor: str | None = None,
+    admin_user_id: str | None = None,
 ) -> Organisation:
     """Create an organisation with its profile, first signing key and status lists (one
-    transaction), and publish the (empty) status lists."""
+    transaction), and publish the (empty) status lists.
+
+    ``admin_user_id``: the person creating it (over the API), made its administrator in the
+    same transaction, so that they can run what they just created."""
     if not _SLUG.match(slug):
         raise IssuerError(
             f"identifiant « {slug} » invalide : minuscules, chiffres et tirets",
@@ -117,6 +121,10 @@ def create_organisation(
         session.add(_new_key_row(ctx, org, pair, 1))
         session.flush()
         ensure_status_lists(ctx, session, org)
+        if admin_user_id is not None:
+            session.add(
+                Member(organisation_id=org.id, user_id=admin_user_id, role=MemberRole.ADMIN)
+            )
         audit(ctx, session, "organisation.create", "organisation", org.id, actor=actor)
     publish_pending(ctx)
     return org

@@ -29,6 +29,7 @@ from storage.tokens import hash_token, new_token
 from tests.conftest import REPO
 from tests.issuer.conftest import (  # noqa: F401 - fixtures shared with tests/issuer
     BASE,
+    achievement_id,
     clock,
     ctx,
     kek,
@@ -236,8 +237,7 @@ def test_every_issuing_operation_works_over_the_json_api(
     assert client.get(links["self"], headers=admin).json()["issued"] == 2  # no duplicate
     assert client.get(links["result"], headers=admin).text.count("délivré") == 2
 
-    # Endorsing is done by a person signed in (API tokens change things only through routes
-    # that declare a scope, and this one declares none).
+    # A person signed in endorses too (tokens: see the scope test below).
     client.cookies.set(auth.SESSION_COOKIE, _session(ctx, admin_user))
     endorsed = client.post(
         "/api/issuer/endorsements",
@@ -266,6 +266,75 @@ def test_every_issuing_operation_works_over_the_json_api(
         409,
         "revocation_final",
     )
+
+
+def _token(ctx: IssuerContext, user_id: str, scopes: list[str]) -> dict[str, str]:
+    raw, _ = auth.create_api_token(
+        ctx.engine, name="t", scopes=scopes, user_id=user_id, organisation_id=None, now=ctx.now()
+    )
+    return {"Authorization": f"Bearer {raw}"}
+
+
+@pytest.mark.parametrize("through", ["token", "session"])
+def test_the_person_who_creates_an_organisation_over_the_api_becomes_its_administrator(
+    client: TestClient, ctx: IssuerContext, admin: dict[str, str], admin_user: str, through: str
+) -> None:
+    from sqlmodel import select
+
+    from storage.tables import Member, Organisation
+
+    headers = admin
+    if through == "session":
+        headers = {}
+        client.cookies.set(auth.SESSION_COOKIE, _session(ctx, admin_user))
+    created = client.post(
+        "/api/issuer/organisations",
+        json={"slug": "antenne-nord", "name": "Antenne Nord"},
+        headers=headers,
+    )
+    assert created.status_code == 201, created.text
+    with session_scope(ctx.engine, write=False) as session:
+        org = session.exec(select(Organisation).where(Organisation.slug == "antenne-nord")).one()
+        members = session.exec(select(Member).where(Member.organisation_id == org.id)).all()
+    assert [(m.user_id, m.role) for m in members] == [(admin_user, MemberRole.ADMIN)]
+    # …so they can work in it straight away: create its first badge type.
+    achievement = client.post(
+        "/api/issuer/achievements",
+        json={
+            "organisation": "antenne-nord",
+            "referential": "attitude-pro-reunion",
+            "items": ["SE01"],
+        },
+        headers=headers,
+    )
+    client.cookies.clear()
+    assert achievement.status_code == 201, achievement.text
+
+
+def test_an_api_token_endorses_with_the_credentials_issue_scope_and_not_without(
+    client: TestClient, ctx: IssuerContext, admin_user: str, achievement_id: str
+) -> None:
+    body = {"organisation": "mission-ouest", "achievement_id": achievement_id, "comment": "Utile"}
+    others = [str(s) for s in auth.Scope if s != auth.Scope.CREDENTIALS_ISSUE]
+    refused = client.post(
+        "/api/issuer/endorsements", json=body, headers=_token(ctx, admin_user, others)
+    )
+    _problem(refused, 403, "insufficient_scope")
+
+    allowed = client.post(
+        "/api/issuer/endorsements",
+        json=body,
+        headers=_token(ctx, admin_user, [str(auth.Scope.CREDENTIALS_ISSUE)]),
+    )
+    assert allowed.status_code == 201, allowed.text
+    assert "EndorsementCredential" in allowed.json()["type"]
+    assert _verify(client, ctx, allowed.json()).verdict == "verified"
+
+
+def test_the_endorsement_route_documents_its_token_scope_in_openapi_yaml() -> None:
+    document = yaml.safe_load((REPO / "openapi.yaml").read_text(encoding="utf-8"))
+    operation = document["paths"]["/api/issuer/endorsements"]["post"]
+    assert "credentials:issue" in operation["description"]
 
 
 def test_refusals_are_problem_details_with_a_stable_code(
