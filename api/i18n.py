@@ -5,7 +5,8 @@ Messages are written in French in the code and the templates (the msgid *is* the
 from the ``.po`` files with Babel when first needed, so no compiled ``.mo`` can go stale.
 
 The language of a request: an explicit choice remembered in the ``atouts_lang`` cookie (set by
-``GET /langue/{code}``), else ``Accept-Language``, else French. It lives in a context variable
+``GET /langue/{code}``, which also keeps it on the account of a person signed in, for their
+e-mails), else ``Accept-Language``, else French. It lives in a context variable
 set by :class:`LanguageMiddleware`, so ``gettext`` works in routes, dependencies and templates
 (``jinja2.ext.i18n``, ``newstyle`` callables: autoescaped, ``%(name)s`` placeholders).
 """
@@ -21,7 +22,7 @@ from typing import Annotated, Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse
 from jinja2 import Environment
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -157,11 +158,29 @@ router = APIRouter()
 
 
 @router.get("/langue/{code}", include_in_schema=False)
-def choose_language(code: str, suivant: Annotated[str, Query()] = "/") -> Any:
+def choose_language(code: str, request: Request, suivant: Annotated[str, Query()] = "/") -> Any:
     """Remember the language choice (one year) and go back to the page."""
     response = RedirectResponse(safe_next(suivant), status_code=303)
     if code in LANGUAGES:
         response.set_cookie(
             LANGUAGE_COOKIE, code, max_age=365 * 24 * 3600, httponly=True, samesite="lax", path="/"
         )
+        _keep_on_account(request, code)
     return response
+
+
+def _keep_on_account(request: Request, code: str) -> None:
+    """A person signed in gets the choice on their account too: e-mails sent to them later
+    (from another device, or with no request at all) follow it, not only this browser."""
+    # Imported here: api.auth itself uses this module (safe_next).
+    from api.auth import current_principal
+    from api.database import engine_of
+    from api.mail_texts import store_language
+    from api.problems import ApiProblem
+
+    try:
+        principal = current_principal(request)
+    except ApiProblem:  # a stale bearer token: the page choice still works
+        return
+    if principal is not None and principal.token_id is None and principal.user_id:
+        store_language(engine_of(request), principal.user_id, code)

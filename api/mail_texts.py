@@ -3,9 +3,9 @@
 Which language, in order: the choice remembered in the ``atouts_lang`` cookie of the request
 the person makes (asking for a sign-in link); else the preference stored on their account
 (``users.locale``) when it is not the default; else the language of the page they used
-(``Accept-Language``); else French. A person who signs in with a chosen language gets it stored
-on their account (:func:`remember_language`), so a later e-mail sent from another device follows
-it too.
+(``Accept-Language``); else French. A person who signs in with a chosen language, or chooses
+one while signed in (``/langue``), gets it stored on their account (:func:`remember_language`,
+:func:`store_language`), so a later e-mail sent from another device follows it too.
 
 Texts are the French msgids of the pages' catalogue (``api/locales/en/LC_MESSAGES``), plain text
 in short sentences (easy-to-read rules). Nothing here logs: addresses and links are personal
@@ -28,6 +28,7 @@ __all__ = [
     "mail_language",
     "remember_language",
     "sign_in_message",
+    "store_language",
     "wallet_link_composer",
     "wallet_link_message",
 ]
@@ -106,8 +107,15 @@ def remember_language(request: Request, engine: Engine, user_id: str | None) -> 
     chosen = _chosen(request)
     if chosen is None or user_id is None:
         return
+    store_language(engine, user_id, chosen)
+
+
+def store_language(engine: Engine, user_id: str, language: str) -> None:
+    """Keep ``language`` on the account of ``user_id`` (e-mails to them follow it)."""
+    if language not in LANGUAGES:
+        return
     with session_scope(engine) as session:
         user = session.get(User, user_id)
-        if user is not None and user.locale != chosen:
-            user.locale = chosen
+        if user is not None and user.locale != language:
+            user.locale = language
             session.add(user)

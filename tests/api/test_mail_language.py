@@ -19,7 +19,7 @@ from api.i18n import translations
 from cli.main import main
 from storage.engine import session_scope
 from storage.tables import OutboxMessage, User
-from tests.api.webapp_fixtures import Web, add_user, add_wallet, csrf_of
+from tests.api.webapp_fixtures import Web, add_user, add_wallet, csrf_of, signed_in
 from tests.conftest import REPO
 
 ENGLISH_SIGN_IN = (
@@ -135,6 +135,40 @@ def test_signing_in_with_a_chosen_language_stores_it_on_the_account(web: Web) ->
     other_device = TestClient(web.app)
     _ask_sign_in_link(other_device, "ana@example.org")
     assert _outbox(web)[-1].subject == "Your atouts sign-in link"
+
+
+def _locale(web: Web, user_id: str) -> str:
+    with session_scope(web.engine, write=False) as session:
+        stored = session.get(User, user_id)
+        assert stored is not None
+        return stored.locale
+
+
+def test_choosing_a_language_while_signed_in_keeps_it_on_the_account_for_e_mails(
+    web: Web,
+) -> None:
+    user = add_user(web.engine, "Ana", "ana@example.org")
+    person = signed_in(web, user)
+    chosen = person.get("/langue/en", params={"suivant": "/mon-espace"}, follow_redirects=False)
+    assert (chosen.status_code, chosen.headers["location"]) == (303, "/mon-espace")
+    assert _locale(web, user) == "en"
+    other_device = TestClient(web.app)  # no cookie there: the account's choice decides
+    _ask_sign_in_link(other_device, "ana@example.org")
+    assert _outbox(web)[-1].subject == "Your atouts sign-in link"
+
+    person.get("/langue/xx", follow_redirects=False)  # not a language: nothing changes
+    assert _locale(web, user) == "en"
+    person.get("/langue/fr", follow_redirects=False)
+    assert _locale(web, user) == "fr"
+
+
+def test_choosing_a_language_signed_out_only_sets_the_cookie(web: Web) -> None:
+    user = add_user(web.engine, "Ana", "ana@example.org")
+    visitor = TestClient(web.app)
+    chosen = visitor.get("/langue/en", follow_redirects=False)
+    assert chosen.status_code == 303
+    assert visitor.cookies.get("atouts_lang") == "en"
+    assert _locale(web, user) == "fr"
 
 
 def test_a_wallet_link_speaks_the_holders_language(web: Web) -> None:
