@@ -23,6 +23,7 @@ values are passed to the generated function as constants).
 from __future__ import annotations
 
 import copy
+import re
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -94,6 +95,43 @@ def _dates_in_order(obj: dict[str, Any]) -> bool:
     except _Found:
         return False
     return True
+
+
+class _Matches:
+    """Strings known to match one of the walker's patterns: a pure function of the string.
+
+    The badges of one issuer repeat most of their URIs, URLs and dates (issuer, achievement,
+    alignments, status list, key, dates); a dictionary look-up answers those for a fraction of
+    a regular expression. Only matches are kept, of short strings, in a bounded table.
+    """
+
+    MAX_LENGTH = 200
+    MAX_KNOWN = 2048
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.known: dict[str, bool] = {}
+        self._match = pattern.match
+
+    def test(self, value: str) -> bool:
+        if self._match(value) is None:
+            return False
+        if len(value) <= self.MAX_LENGTH:
+            if len(self.known) >= self.MAX_KNOWN:
+                self.known.clear()
+            self.known[value] = True
+        return True
+
+
+_MATCHES: dict[str, _Matches] = {}
+_MATCHES_LOCK = threading.Lock()
+
+
+def _matches(pattern: re.Pattern[str]) -> _Matches:
+    with _MATCHES_LOCK:
+        found = _MATCHES.get(pattern.pattern)
+        if found is None:
+            found = _MATCHES[pattern.pattern] = _Matches(pattern)
+        return found
 
 
 class _Emitter:
@@ -173,7 +211,9 @@ class _Emitter:
             # test that inline, and fall back to the walker's own fast test for the rest.
             pattern = _PATTERN_CHECKS.get(Kind.URI if kind is Kind.PROFILE_REF else kind)
             if pattern is not None:
-                self.guard(f"{self.constant(pattern[0].match)}({var}) is not None")
+                matches = _matches(pattern[0])
+                known, test = self.constant(matches.known), self.constant(matches.test)
+                self.guard(f"{known}.get({var}) or {test}({var})")
                 return
             if kind is Kind.STRING:
                 if slot.member.enum:
