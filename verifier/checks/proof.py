@@ -177,6 +177,34 @@ def proof_findings(
             problems=[Problem(missing_code, "the document carries no proof", path="/proof")],
         )
         return ProofFindings(check, binding_state="none")
+    if len(proofs) == 1 and type(document) is dict and document.get("proof") is proofs[0]:
+        # One proof, kept as an object (the usual badge): the loop below for one proof, without
+        # its bookkeeping. The document is already that single-proof document.
+        outcome, found, method, bound = _verify_one(
+            document,
+            resolver=resolver,
+            bind_to=bind_to,
+            purpose=purpose,
+            challenge=challenge,
+            domain=domain,
+            limits=limits,
+            loader=loader,
+            separate_binding=separate_binding,
+        )
+        if outcome != _FAILED and outcome != _INDETERMINATE:
+            outcome = _PASSED
+        check = new_check(
+            check_id,
+            outcome,
+            [_located(p, "/proof") for p in found] if found else [],
+            {"proofs": [method]},
+        )
+        state = str(method.get("key_binding", "bound"))
+        return ProofFindings(
+            check,
+            binding=[_located(p, "/proof") for p in bound] if bound else [],
+            binding_state=state if state in _BINDING_RANK else "bound",
+        )
     problems: list[Problem] = []
     binding: list[Problem] = []
     outcomes: list[Outcome] = []
@@ -191,13 +219,8 @@ def proof_findings(
             )
         )
     for index, proof in enumerate(proofs):
-        if type(document) is dict and document.get("proof") is proof:
-            # One proof, kept as an object: the document is already that single-proof document
-            # (verify_proof only reads it), so no copy is needed.
-            single = document
-        else:
-            single = dict(document)
-            single["proof"] = proof
+        single = dict(document)
+        single["proof"] = proof
         outcome, found, method, bound = _verify_one(
             single,
             resolver=resolver,
@@ -223,13 +246,8 @@ def proof_findings(
     else:
         outcome = _PASSED
     check = new_check(check_id, outcome, problems, {"proofs": methods})
-    if len(methods) == 1:
-        state = str(methods[0].get("key_binding", "bound"))
-        if state not in _BINDING_RANK:
-            state = "bound"
-    else:
-        states = {str(m.get("key_binding", "bound")) for m in methods}
-        state = next((s for s in _BINDING_RANK if s in states), "bound")
+    states = {str(m.get("key_binding", "bound")) for m in methods}
+    state = next((s for s in _BINDING_RANK if s in states), "bound")
     return ProofFindings(check, binding=binding, binding_state=state)
 
 
