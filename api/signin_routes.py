@@ -225,7 +225,11 @@ def sign_out(
 
 
 @router.get("/mon-espace", response_class=HTMLResponse, include_in_schema=False)
-def my_space(request: Request, principal: Annotated[Principal, Depends(SIGNED_IN)]) -> HTMLResponse:
+def my_space(request: Request, principal: Annotated[Principal, Depends(SIGNED_IN)]) -> Response:
+    if principal.roles == {Role.BENEFICIARY}:
+        # The hub would hold one link, "Vos badges": a tap for nothing, on a phone, for people
+        # who read little. People with other roles keep the hub (it lists each of their sides).
+        return RedirectResponse("/portefeuille", status_code=303)
     with session_scope(engine_of(request), write=False) as session:
         user = session.get(User, principal.user_id) if principal.user_id else None
     return render(

@@ -258,3 +258,28 @@ def test_tokens_change_things_only_through_routes_that_declare_a_scope(web: Web)
         "/api/referentials/attitude-pro-reunion/1.0/drafts", json={"version": "7"}, headers=bearer
     )
     assert allowed.status_code == 201
+
+
+def test_a_person_who_is_only_a_beneficiary_goes_straight_from_my_space_to_their_badges(
+    web: Web,
+) -> None:
+    holder = add_user(web.engine, "Awa")
+    add_wallet(web.engine, holder)
+    client = signed_in(web, holder)
+    assert client.get("/api/me").json()["roles"] == ["beneficiary"]
+    hub = client.get("/mon-espace", follow_redirects=False)
+    assert (hub.status_code, hub.headers["location"]) == (303, "/portefeuille")
+    landed = client.get("/mon-espace")
+    assert landed.status_code == 200
+    assert str(landed.url).endswith("/portefeuille")
+
+
+def test_people_with_other_roles_keep_the_my_space_hub(web: Web) -> None:
+    org = add_org(web.engine, "of-hub", issuing=True)
+    trainer = add_user(web.engine, "Formatrice")
+    add_member(web.engine, trainer, org, MemberRole.ISSUER)
+    add_wallet(web.engine, trainer)  # her own badges too: two sides, so the hub lists both
+    page = signed_in(web, trainer).get("/mon-espace", follow_redirects=False)
+    assert page.status_code == 200
+    assert 'href="/formateur"' in page.text
+    assert 'href="/portefeuille"' in page.text
