@@ -308,6 +308,10 @@ def _insert_rows(
             _insert_chunk(session, batch, pending, table)
 
 
+# json.dumps(cells, sort_keys=True, ensure_ascii=False), without building an encoder per row.
+_cells_json = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
+
+
 def _row_values(
     batch: IssuanceBatch,
     checked: Iterator[tuple[int, str, dict[str, str], RowError | None]],
@@ -315,9 +319,7 @@ def _row_values(
 ) -> list[dict[str, Any]]:
     pending: list[dict[str, Any]] = []
     for line, key, cells, error in checked:
-        row_sha = hashlib.sha256(
-            json.dumps(cells, sort_keys=True, ensure_ascii=False).encode()
-        ).hexdigest()
+        row_sha = hashlib.sha256(_cells_json(cells).encode()).hexdigest()
         pending.append(
             {
                 "batch_id": batch.id,
