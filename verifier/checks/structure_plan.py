@@ -9,9 +9,12 @@ that the walker found conforming:
 * every object must have exactly the member names of that badge, every array the same length,
   every value the same JSON type (so depth and blank-node count are those of that badge);
 * every ``type`` must equal that badge's, and every value the walker tests (URIs, URLs, dates,
-  language tags, enumerations) passes the walker's own fast test, run on this badge's value;
-* the class rules that read values (criteria, subject, identity hash, credential type, dates
-  order) run as they are.
+  language tags, enumerations) passes the walker's pattern, enumeration or fast test, run on this
+  badge's value (strings already seen to match a pattern are remembered: a pure function of the
+  string, in a bounded table);
+* the class rules that read values (identity hash, dates order) run on every badge; those that
+  read only names and types (``badges.structure.SHAPE_ONLY_RULES``) and the credential type rule
+  (``type`` is pinned) are settled once, when the plan is built.
 
 A plan answers "the walker would report nothing, and here are depth and blank nodes" or "no": it
 never decides a finding. Any difference sends the badge through the walker, which reports it. No
