@@ -1,4 +1,5 @@
-"""Structure plans clear a badge only when the walker would find nothing, and never change a report.
+"""Structure plans clear a badge only when the walker and the context check would find nothing,
+and never change a report.
 
 ``verifier.checks.structure_plan`` compiles the structure walk and the input limits of a badge
 shape into one function. These tests prove it against the walker it stands for
@@ -15,7 +16,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from badges.structure import check_structure
+from badges.structure import check_context, check_structure
 from tests.verifier.builders import (
     NOW,
     did_of,
@@ -123,6 +124,7 @@ def test_a_badge_of_the_same_shape_with_other_values_is_cleared_with_its_measure
     other = _badge(7)
     assert PLAN(other)
     assert check_structure(other) == []
+    assert check_context(other) == []
     assert _measure(other) == SAMPLE_MEASURE
 
 
@@ -135,6 +137,7 @@ def test_a_plan_clears_only_what_the_walker_finds_conforming(
     changed = _delete(SAMPLE, path) if delete and path else _replace(SAMPLE, path, value)
     if PLAN(changed):
         assert check_structure(changed) == []
+        assert check_context(changed) == []
         assert _measure(changed) == SAMPLE_MEASURE
 
 
@@ -176,6 +179,7 @@ def test_other_texts_in_the_same_shape_are_cleared_only_when_the_walker_agrees(
         changed = _replace(changed, path, text)
     if PLAN(changed):
         assert check_structure(changed) == []
+        assert check_context(changed) == []
     assert _measure(changed) == SAMPLE_MEASURE
 
 
@@ -189,6 +193,7 @@ def test_known_bad_values_of_the_same_shape_go_to_the_walker() -> None:
         _replace(SAMPLE, ("credentialSubject", "achievement", "criteria"), {"id": 3}),
         _replace(SAMPLE, ("type",), ["VerifiableCredential", "EndorsementCredential"]),
         _replace(SAMPLE, ("@context",), ["https://www.w3.org/2018/credentials/v1"]),
+        _replace(SAMPLE, ("@context", 1), "https://purl.imsglobal.org/spec/ob/v3p0/context.json"),
         _replace(SAMPLE, ("validUntil",), "2020-01-01T00:00:00Z"),
     ]
     for document in bad:

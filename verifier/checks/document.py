@@ -63,16 +63,19 @@ def document_checks(
     Those findings are already listed under ``structure`` and ``context``, so the ``schema`` check
     does not list them a second time: it fails with one ``schema_violation`` that names the rules
     and paths (``details.rules``, ``details.paths``) and points at the checks that list them.
-    ``structure_cleared``: a structure plan found the badge conforming (``parse_input``).
+    ``structure_cleared``: a structure plan found the badge's structure and ``@context``
+    conforming (``parse_input``).
     """
     if structure_cleared and not endorsement:
-        # A structure plan ran the walker's rules on this badge already and found nothing
-        # (verifier.checks.structure_plan): the same passed check, without walking it again.
-        structure = new_check(_STRUCTURE, _PASSED, [])
-    else:
-        structure = _run(
-            _STRUCTURE, check_endorsement if endorsement else check_structure, credential
-        )
+        # A structure plan ran the walker's rules on this badge already and found nothing, and
+        # pinned its @context and type to a badge whose context check found nothing
+        # (verifier.checks.structure_plan): the same passed checks, without running them again.
+        return [
+            new_check(_STRUCTURE, _PASSED, []),
+            new_check(_CONTEXT, _PASSED, []),
+            new_check(_SCHEMA, _PASSED),
+        ]
+    structure = _run(_STRUCTURE, check_endorsement if endorsement else check_structure, credential)
     context = _run(_CONTEXT, check_context, credential)
     if not structure.problems and not context.problems:
         return [structure, context, new_check(_SCHEMA, _PASSED)]

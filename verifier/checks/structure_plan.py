@@ -16,6 +16,9 @@ that the walker found conforming:
   read only names and types (``badges.structure.SHAPE_ONLY_RULES``) and the credential type rule
   (``type`` is pinned) are settled once, when the plan is built.
 
+Plans are built only from badges whose ``@context`` check finds nothing too, and pin ``@context``
+equal to theirs: the context check reads nothing else but ``type``, pinned as well.
+
 A plan answers "the walker would report nothing, and here are depth and blank nodes" or "no": it
 never decides a finding. Any difference sends the badge through the walker, which reports it. No
 verdict is cached: values are checked on every badge. Plans are built only for shapes seen more
@@ -43,6 +46,7 @@ from badges.structure import (
     _Slot,
     _validity_rule,
     _Walker,
+    check_context,
     check_structure,
     is_legacy,
 )
@@ -313,9 +317,14 @@ def compile_plan(sample: dict[str, Any]) -> Plan | None:
         or CLR_CREDENTIAL_TYPE in type_list
         or not any(t in type_list for t in OB_CREDENTIAL_TYPES)
         or check_structure(sample)
+        or check_context(sample)
     ):
         return None
     emitter = _Emitter()
+    # The context check reads only @context and type: pinned equal to this badge's (a copy, the
+    # caller owns the sample), their shapes pinned below, it finds nothing on a badge that passes.
+    context = emitter.constant(copy.deepcopy(sample["@context"]))
+    emitter.guard(f"type(v0) is _dict and v0.get({emitter.constant('@context')}) == {context}")
     try:
         emitter.object("v0", _COMPILED[_CLASS], sample, 0)
     except _Bail:
