@@ -72,6 +72,13 @@ class Check(BaseModel):
 
 _new_object = object.__new__
 _set_attribute = object.__setattr__
+# The descriptors behind a pydantic model's instance dictionary and its three slots, called
+# directly: each saves the attribute-name lookup of ``object.__setattr__`` (new_check is called
+# about seven times per verified badge).
+_set_dict = BaseModel.__dict__["__dict__"].__set__
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 
 
 def new_check(
@@ -97,14 +104,10 @@ def new_check(
     else:
         fields_set.add("details")
     obj = _new_object(Check)
-    _set_attribute(
-        obj,
-        "__dict__",
-        {"check": check, "outcome": outcome, "problems": problems, "details": details},
-    )
-    _set_attribute(obj, "__pydantic_fields_set__", fields_set)
-    _set_attribute(obj, "__pydantic_extra__", None)
-    _set_attribute(obj, "__pydantic_private__", None)
+    _set_dict(obj, {"check": check, "outcome": outcome, "problems": problems, "details": details})
+    _set_fields_set(obj, fields_set)
+    _set_extra(obj, None)
+    _set_private(obj, None)
     return obj
 
 

@@ -21,7 +21,7 @@ from tests.verifier.builders import (
     status_list,
 )
 from verifier import TrustRegistry, VerifyOptions, verify
-from verifier.report import VerificationReport
+from verifier.report import Check, VerificationReport
 from verifier.trust import TrustedIssuer
 
 
@@ -73,3 +73,23 @@ def test_report_keeps_its_own_copy_of_the_credential() -> None:
     credential["name"] = "Changé après coup"
     assert report.credential == original
     assert report.policy_settings == VerifyOptions(now=NOW).policy_settings()
+
+
+@pytest.mark.parametrize("with_problems", [False, True])
+@pytest.mark.parametrize("with_details", [False, True])
+def test_a_check_built_on_the_fast_path_equals_the_validated_model(
+    with_problems: bool, with_details: bool
+) -> None:
+    from badges.problems import Problem
+    from verifier.report import CheckId, Outcome, new_check
+
+    values: dict[str, Any] = {}
+    if with_problems:
+        values["problems"] = [Problem("expired", "expiré", path="/validUntil")]
+    if with_details:
+        values["details"] = {"now": "2026-01-01T00:00:00+00:00"}
+    fast = new_check(CheckId.VALIDITY_PERIOD, Outcome.FAILED, **copy.deepcopy(values))
+    validated = Check(check=CheckId.VALIDITY_PERIOD, outcome=Outcome.FAILED, **values)
+    assert fast == validated
+    assert fast.model_fields_set == validated.model_fields_set
+    assert fast.model_dump(mode="json") == validated.model_dump(mode="json")
