@@ -71,7 +71,6 @@ class Check(BaseModel):
 
 
 _new_object = object.__new__
-_set_attribute = object.__setattr__
 # The descriptors behind a pydantic model's instance dictionary and its three slots, called
 # directly: each saves the attribute-name lookup of ``object.__setattr__`` (new_check is called
 # about seven times per verified badge).
@@ -172,9 +171,8 @@ def new_report(
     ``credential`` and ``checks``; ``policy_settings`` is kept: pass a fresh dict.
     """
     obj = _new_object(VerificationReport)
-    _set_attribute(
+    _set_dict(
         obj,
-        "__dict__",
         {
             "credential": dict(credential),
             "checks": list(checks),
@@ -188,7 +186,7 @@ def new_report(
             "credentials": [],
         },
     )
-    _set_attribute(obj, "__pydantic_fields_set__", set(_REPORT_FIELDS_SET))
-    _set_attribute(obj, "__pydantic_extra__", None)
-    _set_attribute(obj, "__pydantic_private__", None)
+    _set_fields_set(obj, set(_REPORT_FIELDS_SET))
+    _set_extra(obj, None)
+    _set_private(obj, None)
     return obj
