@@ -74,7 +74,8 @@ def _has_error(problems: Iterable[Problem]) -> bool:
 
 
 def _key_not_bound(check: Check) -> bool:
-    return any(p.code in KEY_NOT_BOUND_CODES for p in check.errors())
+    errors = check.errors()  # most often none: an unknown issuer is only a warning
+    return bool(errors) and any(p.code in KEY_NOT_BOUND_CODES for p in errors)
 
 
 def default_policy(checks: list[Check], input_problems: list[Problem]) -> Verdict:
@@ -95,7 +96,7 @@ _CONFORMANCE = (CheckId.STRUCTURE, CheckId.SCHEMA)
 
 
 def _decide(checks: list[Check], input_problems: list[Problem], *, strict: bool) -> Verdict:
-    if _has_error(input_problems) and not checks:
+    if input_problems and not checks and _has_error(input_problems):
         return _NOT_VERIFIED
     inconclusive = False
     proof_passed = False
