@@ -429,12 +429,23 @@ def _issuer_id(credential: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _may_endorse(holder: Any) -> bool:
+    return isinstance(holder, dict) and ("endorsement" in holder or "endorsementJwt" in holder)
+
+
 def _endorsements(credential: Mapping[str, Any]) -> list[tuple[str, Any]]:
     """Embedded endorsements (OB 3.0 ``endorsement`` / ``endorsementJwt``) with their path."""
     issuer = credential.get("issuer")
     subject = credential.get("credentialSubject")
     achievement = subject.get("achievement") if isinstance(subject, dict) else None
     creator = achievement.get("creator") if isinstance(achievement, dict) else None
+    if not (
+        _may_endorse(credential)
+        or _may_endorse(issuer)
+        or _may_endorse(achievement)
+        or _may_endorse(creator)
+    ):
+        return []  # the usual badge: nothing endorsed, nothing to collect
     found: list[tuple[str, Any]] = []
     for holder, path in (
         (credential, ""),

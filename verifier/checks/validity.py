@@ -79,6 +79,14 @@ def validity_bounds(credential: dict[str, Any]) -> tuple[Any, Any, str, str]:
 DEFAULT_CLOCK_LEEWAY = timedelta(minutes=5)
 
 
+def _malformed(raw: Any, path: str) -> Problem:
+    return Problem(
+        code=str(Code.VALIDITY_PERIOD_MALFORMED),
+        message=f"{path[1:]} is not a date-time: {raw!r}",
+        path=path,
+    )
+
+
 def check_validity_period(
     credential: dict[str, Any], now: datetime, *, leeway: timedelta = timedelta(0)
 ) -> Check:
@@ -86,18 +94,10 @@ def check_validity_period(
     problems: list[Problem] = []
     valid_from = parse_datetime(raw_from) if raw_from is not None else None
     valid_until = parse_datetime(raw_until) if raw_until is not None else None
-    for raw, parsed, path in (
-        (raw_from, valid_from, from_path),
-        (raw_until, valid_until, until_path),
-    ):
-        if raw is not None and parsed is None:
-            problems.append(
-                Problem(
-                    code=str(Code.VALIDITY_PERIOD_MALFORMED),
-                    message=f"{path[1:]} is not a date-time: {raw!r}",
-                    path=path,
-                )
-            )
+    if raw_from is not None and valid_from is None:
+        problems.append(_malformed(raw_from, from_path))
+    if raw_until is not None and valid_until is None:
+        problems.append(_malformed(raw_until, until_path))
     details: dict[str, Any] = {
         "now": _iso(now),
         "valid_from": _iso(valid_from) if valid_from else None,
