@@ -193,6 +193,7 @@ def test_known_bad_values_of_the_same_shape_go_to_the_walker() -> None:
         _replace(SAMPLE, ("credentialSubject", "achievement", "criteria"), {"id": 3}),
         _replace(SAMPLE, ("type",), ["VerifiableCredential", "EndorsementCredential"]),
         _replace(SAMPLE, ("@context",), ["https://www.w3.org/2018/credentials/v1"]),
+        _replace(SAMPLE, ("@context", 0), "https://www.w3.org/2018/credentials/v1"),
         _replace(SAMPLE, ("@context", 1), "https://purl.imsglobal.org/spec/ob/v3p0/context.json"),
         _replace(SAMPLE, ("validUntil",), "2020-01-01T00:00:00Z"),
     ]

@@ -147,7 +147,6 @@ class _Emitter:
         self.constants: dict[str, Any] = {
             "_dict": dict,
             "_list": list,
-            "_is_legacy": is_legacy,
             "_rule_passes": _rule_passes,
             "_dates_in_order": _dates_in_order,
         }
@@ -237,10 +236,11 @@ class _Emitter:
             raise _Bail
         keys = self.constant(frozenset(sample))
         self.guard(f"type({var}) is _dict and {var}.keys() == {keys}")
-        if compiled.credential:
-            if depth > 0 or is_legacy(sample):
-                raise _Bail  # embedded credentials and VC 1.1 badges take the walker
-            self.guard(f"not _is_legacy({var})")
+        if compiled.credential and (depth > 0 or is_legacy(sample)):
+            # Embedded credentials and VC 1.1 badges take the walker. The root badge is then not
+            # legacy on every badge of the plan: is_legacy reads only @context, which
+            # compile_plan pins to this badge's.
+            raise _Bail
         if not compiled.required <= sample.keys():
             raise _Bail
         if "type" in sample:
