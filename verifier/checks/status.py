@@ -359,6 +359,8 @@ def _check_bitstring(
     except StatusListError as exc:
         problems.append(_p(exc.code, str(exc), path=path + "/statusListIndex", index=status.index))
         return _INDETERMINATE, problems
+    if not value and status.purpose != "message":
+        return _PASSED, problems  # the usual answer: the bit is not set, nothing to tell
     details: dict[str, Any] = {
         "url": url,
         "index": status.index,
