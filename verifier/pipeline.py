@@ -139,6 +139,14 @@ class _Run:
         options = self.options
         if parsed.problems:
             return _input_report(options, parsed.problems, kind=parsed.kind)
+        # The kinds exclude one another; a credential, the usual input, is tested first.
+        if parsed.kind == InputKind.CREDENTIAL and parsed.document is not None:
+            return self.credential(
+                parsed.document,
+                depth=depth,
+                kind=InputKind.CREDENTIAL,
+                structure_cleared=parsed.structure_cleared,
+            )
         if parsed.kind == InputKind.URL and parsed.text is not None:
             return self._from_url(parsed.text, depth=depth, hops=hops)
         if parsed.kind in (InputKind.PNG, InputKind.SVG) and parsed.image is not None:
@@ -150,13 +158,6 @@ class _Run:
         if parsed.kind == InputKind.OB2_ASSERTION and parsed.document is not None:
             checks = verify_ob2_assertion(parsed.document, options)
             return self._report(parsed.document, checks, kind=InputKind.OB2_ASSERTION)
-        if parsed.kind == InputKind.CREDENTIAL and parsed.document is not None:
-            return self.credential(
-                parsed.document,
-                depth=depth,
-                kind=InputKind.CREDENTIAL,
-                structure_cleared=parsed.structure_cleared,
-            )
         return _input_report(
             options,
             [Problem(str(Code.INPUT_UNRECOGNIZED), "nothing to verify")],
