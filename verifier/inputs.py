@@ -149,7 +149,7 @@ def classify_document(document: Any) -> Parsed:
             InputKind.UNKNOWN,
             problems=[_problem(Code.NOT_AN_OBJECT, "a JSON object was expected")],
         )
-    types = document.get("type", document.get("@type"))
+    types = document["type"] if "type" in document else document.get("@type")
     type_list = types if isinstance(types, list) else [types]
     if "VerifiablePresentation" in type_list:
         return Parsed(InputKind.PRESENTATION, document=document)
@@ -176,7 +176,10 @@ def _planned_limits(document: dict[str, Any], limits: Limits) -> tuple[list[Prob
     """
     planned = PLANS.match(document)
     if planned is not None:
-        return _limit_problems(*planned, limits), True
+        depth, blank = planned
+        if depth <= limits.max_json_depth and blank <= limits.max_blank_nodes:
+            return [], True
+        return _limit_problems(depth, blank, limits), True
     depth, blank = _measure(document)
     problems = _limit_problems(depth, blank, limits)
     if not problems:

@@ -273,18 +273,14 @@ class _Run:
                 findings.binding_state,
             )
         checks.append(proof)
-        later: list[CheckId] = [
-            _VALIDITY_PERIOD,
-            _STATUS,
-            _ISSUER_TRUST,
-        ]
         wants_recipient = with_recipient and options.expected_recipient is not None
         endorsements = _endorsements(credential)
-        if wants_recipient:
-            later.append(CheckId.RECIPIENT)
-        if endorsements:
-            later.append(CheckId.ENDORSEMENTS)
         if proof.outcome == _FAILED:
+            later: list[CheckId] = [_VALIDITY_PERIOD, _STATUS, _ISSUER_TRUST]
+            if wants_recipient:
+                later.append(CheckId.RECIPIENT)
+            if endorsements:
+                later.append(CheckId.ENDORSEMENTS)
             checks.extend(skipped(c, "proof") for c in later)
             return self._report(credential, checks, kind=kind, depth=depth)
         checks.append(check_validity_period(credential, options.now, leeway=options.clock_leeway))
