@@ -417,6 +417,11 @@ def _credential_type_rule(
         )
 
 
+# The members without which the dates-order rule compares nothing (the verifier's structure
+# plans run it only for badge shapes that have one).
+DATES_ORDER_END_MEMBERS = frozenset({"validUntil", "expirationDate"})
+
+
 def _validity_rule(walker: _Walker, credential: dict[str, Any], path: str, legacy: bool) -> None:
     start_name, end_name = (
         ("issuanceDate", "expirationDate") if legacy else ("validFrom", "validUntil")

@@ -294,3 +294,17 @@ def test_shape_only_rules_answer_the_same_for_objects_of_one_shape(
         rule(first, obj, "")
         rule(second, twin, "")
         assert [p.code for p in first.problems] == [p.code for p in second.problems]
+
+
+def test_a_shape_with_an_end_date_still_has_its_dates_compared() -> None:
+    pair = key()
+    with_end = sign(
+        unsigned(did_of(pair), credentialStatus=status_entry(8), validUntil="2030-01-01T00:00:00Z"),
+        pair,
+    )
+    plan = compile_plan(with_end)
+    assert plan is not None
+    reversed_dates = _replace(with_end, ("validUntil",), "2020-01-01T00:00:00Z")
+    assert [p.code for p in check_structure(reversed_dates)] == ["valid_until_before_valid_from"]
+    assert not plan(reversed_dates)
+    assert plan(_replace(with_end, ("validUntil",), "2031-06-01T00:00:00Z"))

@@ -37,6 +37,7 @@ from typing import Any
 from badges.structure import (
     _COMPILED,
     _PATTERN_CHECKS,
+    DATES_ORDER_END_MEMBERS,
     MAX_DEPTH,
     OB_CREDENTIAL_TYPES,
     SHAPE_ONLY_RULES,
@@ -293,7 +294,8 @@ class _Emitter:
             # The credential type rule reads only ``type``, pinned equal to this badge's above.
             if not _credential_type_passes(sample):
                 raise _Bail
-            self.guard(f"_dates_in_order({var})")
+            if DATES_ORDER_END_MEMBERS & sample.keys():  # the names are pinned
+                self.guard(f"_dates_in_order({var})")
 
     def value(self, var: str, slot: _Slot, sample: Any, depth: int) -> None:
         child = slot.child
