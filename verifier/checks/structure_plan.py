@@ -10,8 +10,7 @@ that the walker found conforming:
   every value the same JSON type (so depth and blank-node count are those of that badge);
 * every ``type`` must equal that badge's, and every value the walker tests (URIs, URLs, dates,
   language tags, enumerations) passes the walker's pattern, enumeration or fast test, run on this
-  badge's value (strings already seen to match a pattern are remembered: a pure function of the
-  string, in a bounded table);
+  badge's value (a value equal to that badge's, which matched, is not matched again);
 * the class rules that read values (identity hash, dates order) run on every badge; those that
   read only names and types (``badges.structure.SHAPE_ONLY_RULES``) and the credential type rule
   (``type`` is pinned) are settled once, when the plan is built.
@@ -29,7 +28,6 @@ values are passed to the generated function as constants).
 from __future__ import annotations
 
 import copy
-import re
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -103,43 +101,6 @@ def _dates_in_order(obj: dict[str, Any]) -> bool:
     except _Found:
         return False
     return True
-
-
-class _Matches:
-    """Strings known to match one of the walker's patterns: a pure function of the string.
-
-    The badges of one issuer repeat most of their URIs, URLs and dates (issuer, achievement,
-    alignments, status list, key, dates); a dictionary look-up answers those for a fraction of
-    a regular expression. Only matches are kept, of short strings, in a bounded table.
-    """
-
-    MAX_LENGTH = 200
-    MAX_KNOWN = 2048
-
-    def __init__(self, pattern: re.Pattern[str]) -> None:
-        self.known: dict[str, bool] = {}
-        self._match = pattern.match
-
-    def test(self, value: str) -> bool:
-        if self._match(value) is None:
-            return False
-        if len(value) <= self.MAX_LENGTH:
-            if len(self.known) >= self.MAX_KNOWN:
-                self.known.clear()
-            self.known[value] = True
-        return True
-
-
-_MATCHES: dict[str, _Matches] = {}
-_MATCHES_LOCK = threading.Lock()
-
-
-def _matches(pattern: re.Pattern[str]) -> _Matches:
-    with _MATCHES_LOCK:
-        found = _MATCHES.get(pattern.pattern)
-        if found is None:
-            found = _MATCHES[pattern.pattern] = _Matches(pattern)
-        return found
 
 
 class _Emitter:
@@ -218,9 +179,14 @@ class _Emitter:
             # test that inline, and fall back to the walker's own fast test for the rest.
             pattern = _PATTERN_CHECKS.get(Kind.URI if kind is Kind.PROFILE_REF else kind)
             if pattern is not None:
-                matches = _matches(pattern[0])
-                known, test = self.constant(matches.known), self.constant(matches.test)
-                self.guard(f"{known}.get({var}) or {test}({var})")
+                match = pattern[0].match
+                if match(sample) is None:
+                    raise _Bail
+                # The badges of one issuer repeat most of these values (issuer, achievement,
+                # alignments, status list, key, dates): equal to this badge's, a value that
+                # matched here matches again; any other is matched on the spot.
+                same = self.constant(sample)
+                self.guard(f"{var} == {same} or {self.constant(match)}({var}) is not None")
                 return
             if kind is Kind.STRING:
                 if slot.member.enum:
