@@ -348,7 +348,7 @@ def _write_router(auth: Any) -> APIRouter:
         request: Request,
         idempotency_key: str | None = Header(default=None, alias="Idempotency-Key"),
     ) -> Response:
-        from issuer.issuance import IssueSpec, evidence_item
+        from issuer.issuance import IssueSpec, evidence_items
         from issuer.recipients import parse_recipient
         from issuer.service import issue, issue_idempotent
 
@@ -360,7 +360,8 @@ def _write_router(auth: Any) -> APIRouter:
                 recipient=parse_recipient(
                     body.recipient, name=body.recipient_name, column="recipient"
                 ),
-                evidence=[evidence_item(**e.model_dump()) for e in body.evidence],
+                # A link and a file in one evidence are kept as two items (none dropped).
+                evidence=[item for e in body.evidence for item in evidence_items(**e.model_dump())],
                 level=body.level,
                 valid_from=body.valid_from,
                 valid_until=body.valid_until,
@@ -482,7 +483,17 @@ def _write_router(auth: Any) -> APIRouter:
             return problem(exc)
         try:
             if dry_run:
-                report = check_file(path, suite=suite, suspendable=suspendable)
+                from issuer.achievements import get_achievement
+
+                try:
+                    # Levels are checked against this badge's, as issuing will check them.
+                    row = get_achievement(ctx_of(request), achievement_id)
+                    allowed(request, row.organisation_id)
+                except IssuerError as exc:
+                    return problem(exc)
+                report = check_file(
+                    path, suite=suite, suspendable=suspendable, achievement=row.achievement
+                )
                 return JSONResponse(report.to_json())
             ctx = ctx_of(request)
             try:

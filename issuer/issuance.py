@@ -32,7 +32,7 @@ from badges.keys import Ed25519KeyPair
 from badges.proofs.data_integrity import JCS, RDFC, create_proof
 from issuer.achievements import level_ids
 from issuer.context import IssuerContext, IssuerError, iso
-from issuer.notify import badge_message
+from issuer.notify import badge_message, notice_languages
 from issuer.recipients import Recipient, claim_code_hash, new_claim_code
 from issuer.status import active_list, allocate_entries, status_entries
 from storage.status import link_allocations
@@ -57,8 +57,10 @@ __all__ = [
     "IssueSpec",
     "Issued",
     "Signer",
+    "achieved_level",
     "build_credential",
     "evidence_item",
+    "evidence_items",
     "issue_in_session",
 ]
 
@@ -66,6 +68,11 @@ VC_V2 = "https://www.w3.org/ns/credentials/v2"
 OB_V3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 JWT_SUITE = "vc-jwt"
 SUITES = (RDFC, JCS, JWT_SUITE)
+
+
+def _file_id(file_sha256: str) -> str:
+    digest = bytes.fromhex(file_sha256)
+    return "ni:///sha-256;" + base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
 def evidence_item(
@@ -76,14 +83,20 @@ def evidence_item(
     name: str | None = None,
 ) -> dict[str, Any]:
     """An OB 3.0 ``Evidence``. A file is cited by its digest as an RFC 6920 ``ni:`` URI, so
-    the file itself (often personal) never has to be published."""
+    the file itself (often personal) never has to be published.
+
+    An Evidence has a single ``id``: a link *and* a file are two pieces of evidence
+    (:func:`evidence_items`); asking one item for both is refused rather than dropping one."""
+    if url and file_sha256:
+        raise IssuerError(
+            "une preuve a soit un lien, soit un fichier : donnez-les comme deux preuves",
+            code="evidence_link_and_file",
+        )
     item: dict[str, Any] = {"type": ["Evidence"]}
     if url:
         item["id"] = url
     elif file_sha256:
-        digest = bytes.fromhex(file_sha256)
-        b64 = base64.urlsafe_b64encode(digest).decode().rstrip("=")
-        item["id"] = f"ni:///sha-256;{b64}"
+        item["id"] = _file_id(file_sha256)
     if narrative:
         item["narrative"] = narrative
     if name:
@@ -91,6 +104,42 @@ def evidence_item(
     if len(item) == 1:
         raise IssuerError("preuve vide : un texte, un lien ou un fichier", code="evidence_empty")
     return item
+
+
+def evidence_items(
+    *,
+    narrative: str | None = None,
+    url: str | None = None,
+    file_sha256: str | None = None,
+    name: str | None = None,
+) -> list[dict[str, Any]]:
+    """The ``Evidence`` items for one piece of evidence as a person gives it (API, CLI, pages).
+
+    With both a link and a file: two items, as the CLI and the observation page issue them —
+    the link with the text, then the file's digest (named like the evidence, else « Fichier
+    joint ») — so neither is lost."""
+    if url and file_sha256:
+        return [
+            evidence_item(narrative=narrative, url=url, name=name),
+            evidence_item(file_sha256=file_sha256, name=name or "Fichier joint"),
+        ]
+    return [evidence_item(narrative=narrative, url=url, file_sha256=file_sha256, name=name)]
+
+
+def achieved_level(achievement: dict[str, Any], level: str) -> str:
+    """The ``RubricCriterionLevel`` id of ``level`` (its code, or its name in any case) in the
+    achievement's result descriptions; refused with the accepted codes when unknown. Issuing
+    and the bulk dry run both ask here, so they accept and refuse the same levels."""
+    levels = level_ids(achievement)
+    found = levels.get(level) or levels.get(level.lower())
+    if found is None:
+        known = ", ".join(sorted(k for k in levels if k and k == k.upper())) or "aucun"
+        raise IssuerError(
+            f"niveau « {level} » inconnu pour ce badge (niveaux : {known})",
+            code="level_unknown",
+            column="niveau",
+        )
+    return found
 
 
 @dataclass(slots=True)
@@ -245,20 +294,11 @@ def build_credential(
         "achievement": achievement,
     }
     if spec.level:
-        levels = level_ids(achievement)
-        level_id = levels.get(spec.level) or levels.get(spec.level.lower())
-        if level_id is None:
-            known = ", ".join(sorted(k for k in levels if k and k == k.upper())) or "aucun"
-            raise IssuerError(
-                f"niveau « {spec.level} » inconnu pour ce badge (niveaux : {known})",
-                code="level_unknown",
-                column="niveau",
-            )
         subject["result"] = [
             {
                 "type": ["Result"],
                 "resultDescription": achievement["resultDescription"][0]["id"],
-                "achievedLevel": level_id,
+                "achievedLevel": achieved_level(achievement, spec.level),
             }
         ]
     document: dict[str, Any] = {
@@ -395,6 +435,7 @@ def issue_in_session(
         badge_name=str(achievement.achievement.get("name", achievement.name)),
         issuer_name=str(org.profile.get("name", org.name)),
         now=now,
+        language=notice_languages(ctx, session, [spec.recipient]).get(spec.recipient),
     )
     if message is not None:
         session.add(OutboxMessage(**message))
