@@ -62,10 +62,13 @@ def issuer_context(settings: Settings, app: FastAPI | None = None) -> IssuerCont
         )
         if app is not None:
             app.state.engine = engine
+    from api.mail_texts import CatalogueNoticeTexts
+
     return IssuerContext(
         engine=engine,
         custody=load_custody(os.environ, settings.home),
         base_url=settings.base_url,
+        notice_texts=CatalogueNoticeTexts(),  # badge notices in the recipient's language
     )
 
 

@@ -18,13 +18,15 @@ from fastapi import Request
 from sqlalchemy.engine import Engine
 
 from api.i18n import DEFAULT_LANGUAGE, LANGUAGE_COOKIE, LANGUAGES, current_language, translations
+from issuer.notice_texts import NoticeValues, compose
 from storage.engine import session_scope
-from storage.tables import User
+from storage.tables import OutboxChannel, User
 from wallet.access import MessageComposer
 
 __all__ = [
     "SIGN_IN_MINUTES",
     "WALLET_LINK_MINUTES",
+    "CatalogueNoticeTexts",
     "mail_language",
     "remember_language",
     "sign_in_message",
@@ -90,6 +92,18 @@ def wallet_link_message(language: str, name: str, link: str) -> tuple[str, str]:
             _("Vous n'avez rien demandé ? Ne faites rien."),
         ),
     )
+
+
+class CatalogueNoticeTexts:
+    """For :class:`issuer.context.IssuerContext`: the message telling a person about their
+    badge, in the language stored on their account, from this catalogue (its French msgids
+    are ``issuer.notice_texts.FRENCH_NOTICE``)."""
+
+    def badge_notice(
+        self, language: str, channel: OutboxChannel, values: NoticeValues
+    ) -> tuple[str, str]:
+        known = language if language in LANGUAGES else DEFAULT_LANGUAGE
+        return compose(translations(known).gettext, channel, values)
 
 
 def wallet_link_composer(request: Request) -> MessageComposer:

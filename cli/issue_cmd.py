@@ -193,6 +193,7 @@ def _guard(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.N
 
 
 def _context() -> IssuerContext:
+    from api.mail_texts import CatalogueNoticeTexts
     from api.settings import Settings
     from issuer.context import IssuerContext
     from issuer.custody import load_custody
@@ -202,7 +203,13 @@ def _context() -> IssuerContext:
     settings = Settings.from_environment()
     engine = open_migrated_engine(DatabaseSettings(home=settings.home, url=settings.database_url))
     custody = load_custody(os.environ, settings.home)
-    return IssuerContext(engine=engine, custody=custody, base_url=settings.base_url)
+    # Badge notices in the recipient's language, as when issued from the web.
+    return IssuerContext(
+        engine=engine,
+        custody=custody,
+        base_url=settings.base_url,
+        notice_texts=CatalogueNoticeTexts(),
+    )
 
 
 def _print_json(value: Any) -> None:
@@ -448,7 +455,14 @@ def _batch(args: argparse.Namespace) -> int:
     if not path.is_file():
         return _fail(f"fichier introuvable : {path}")
     if args.dry_run:
-        report = dry_run(path, suite=args.suite, suspendable=args.suspendable)
+        achievement = None
+        if args.achievement:  # levels are checked against this badge's, as issuing will
+            from issuer.achievements import get_achievement
+
+            achievement = get_achievement(_context(), args.achievement).achievement
+        report = dry_run(
+            path, suite=args.suite, suspendable=args.suspendable, achievement=achievement
+        )
         if args.json:
             _print_json(report.to_json())
         else:

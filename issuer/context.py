@@ -14,6 +14,7 @@ from functools import lru_cache
 from sqlalchemy.engine import Engine
 
 from issuer.custody import KeyCustody
+from issuer.notice_texts import NoticeTexts
 from issuer.urls import IdentifierMode, IssuerUrls, default_mode
 
 __all__ = ["Clock", "IssuerContext", "IssuerError", "iso", "system_clock"]
@@ -58,6 +59,9 @@ class IssuerContext:
     mode: IdentifierMode | None = None
     # Status lists are closed to new allocations past this fill (storage.status.allocate_rolling).
     status_fill_limit: float = 0.5
+    # The words of the message telling a person about their badge, in their language
+    # (``issuer.notify``). None: French only, and no language is looked up.
+    notice_texts: NoticeTexts | None = None
     urls: IssuerUrls = field(init=False)
 
     def __post_init__(self) -> None:
