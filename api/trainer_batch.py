@@ -214,11 +214,14 @@ def _level_error(line: int, cells: dict[str, str], levels: dict[str, str]) -> Ro
 def check_file(
     path: Path, achievement: Achievement, suite: str, suspendable: bool
 ) -> dict[str, Any]:
-    """The dry run of :mod:`issuer.batch` plus the level check, and the rows for the table."""
+    """The dry run of :mod:`issuer.batch` (levels checked against the badge's), and the rows
+    for the table. An unknown level is said in the page's language."""
     from issuer.achievements import level_ids
     from issuer.batch import dry_run
 
-    report = dry_run(path, suite=suite, suspendable=suspendable)
+    report = dry_run(
+        path, suite=suite, suspendable=suspendable, achievement=achievement.achievement
+    )
     errors = {e.line: e for e in report.errors if e.line > 1}
     header = [e for e in report.errors if e.line <= 1]
     levels = level_ids(achievement.achievement)
@@ -229,10 +232,8 @@ def check_file(
             continue
         line, cells = item
         total += 1
-        if line not in errors:
-            level_error = _level_error(line, cells, levels)
-            if level_error is not None:
-                errors[line] = level_error
+        if line in errors and errors[line].code == "level_unknown":
+            errors[line] = _level_error(line, cells, levels) or errors[line]
         if total <= TABLE_LIMIT or line in errors:
             rows.append({"line": line, "cells": cells, "error": errors.get(line)})
     bad = [errors[line] for line in sorted(errors)]

@@ -48,7 +48,7 @@ from issuer.audit import audit
 from issuer.batch_input import RowError, file_sha256, iter_rows, row_spec
 from issuer.bulk_sql import insert_many, update_many
 from issuer.context import IssuerContext, IssuerError
-from issuer.issuance import JWT_SUITE, SUITES, IssueSpec
+from issuer.issuance import JWT_SUITE, SUITES, IssueSpec, achieved_level
 from issuer.service import load_signer
 from storage.engine import session_scope
 from storage.errors import is_unique_violation
@@ -150,10 +150,11 @@ class BatchProgress:
 
 
 def _checked_rows(
-    path: Path, *, suite: str, suspendable: bool
+    path: Path, *, suite: str, suspendable: bool, achievement: dict[str, Any] | None = None
 ) -> Iterator[tuple[int, str, dict[str, str], RowError | None]]:
     """(line, row key, cells, error or None) per data row, streaming; header errors are fatal
-    only when the file is empty."""
+    only when the file is empty. With the ``achievement`` (its OB 3.0 document), levels are
+    checked against its result descriptions too."""
     keys: set[str] = set()
     for item in iter_rows(path):
         if isinstance(item, RowError):
@@ -168,7 +169,9 @@ def _checked_rows(
         else:
             keys.add(key)
             try:
-                row_spec(cells, suite=suite, suspendable=suspendable)
+                spec = row_spec(cells, suite=suite, suspendable=suspendable)
+                if achievement is not None and spec.level:
+                    achieved_level(achievement, spec.level)
             except IssuerError as exc:
                 error = RowError(line, exc.column, exc.code, exc.message)
         yield line, key, cells, error
@@ -178,11 +181,22 @@ def _header_problems(path: Path) -> list[RowError]:
     return [item for item in iter_rows(path) if isinstance(item, RowError)]
 
 
-def dry_run(path: Path, *, suite: str = RDFC, suspendable: bool = False) -> DryRunReport:
-    """Check every row without issuing anything (nor writing to the database)."""
+def dry_run(
+    path: Path,
+    *,
+    suite: str = RDFC,
+    suspendable: bool = False,
+    achievement: dict[str, Any] | None = None,
+) -> DryRunReport:
+    """Check every row without issuing anything (nor writing to the database).
+
+    Given the ``achievement`` document (``Achievement.achievement``), a level it does not
+    define is reported here, as issuing would refuse it, instead of failing only at issue
+    time: « ligne 15, colonne « niveau » : niveau « N9 » inconnu pour ce badge (niveaux : …) »."""
     total = ready = 0
     errors: list[RowError] = [e for e in _header_problems(path) if e.code != "empty_file"]
-    for _line, _key, _cells, error in _checked_rows(path, suite=suite, suspendable=suspendable):
+    rows = _checked_rows(path, suite=suite, suspendable=suspendable, achievement=achievement)
+    for _line, _key, _cells, error in rows:
         total += 1
         if error is None:
             ready += 1
