@@ -31,7 +31,7 @@ from typing import Any
 from sqlmodel import Session
 
 from badges.problems import BadgeError
-from issuer.bulk_sql import insert_many, update_many
+from issuer.bulk_sql import insert_many, insert_rows, update_rows
 from issuer.context import IssuerContext, IssuerError, iso
 from issuer.issuance import IssueSpec, Signer, build_credential
 from issuer.notify import badge_message
@@ -163,14 +163,18 @@ def store_group(
 ) -> list[Outcome]:
     """Insert the signed drafts; outcomes in input order."""
     lookup_key = ctx.custody.derived_key("recipient-lookup")
-    credentials: list[dict[str, Any]] = []
-    recipients: list[dict[str, Any]] = []
-    claims: list[dict[str, Any]] = []
+    # Rows are built as tuples in the column order below (``bulk_sql.insert_rows``): no dict
+    # per row and table (bench.issuance).
+    credentials: list[tuple[Any, ...]] = []
+    recipients: list[tuple[Any, ...]] = []
+    claims: list[tuple[Any, ...]] = []
     messages: list[dict[str, Any]] = []
-    links: list[dict[str, Any]] = []
+    links: list[tuple[Any, ...]] = []
     outcomes: list[Outcome] = []
     badge_name = str(achievement.achievement.get("name", achievement.name))
     issuer_name = str(signer.org.profile.get("name", signer.org.name))
+    org_id, key_id, achievement_id = signer.org.id, signer.key_row.id, achievement.id
+    sha256 = hashlib.sha256
     for draft in drafts:
         text = draft.signed_text
         if draft.error is not None or text is None:
@@ -178,48 +182,43 @@ def store_group(
             outcomes.append(Outcome(error=draft.error or IssuerError("non signé")))
             continue
         spec = draft.spec
+        recipient = spec.recipient
+        row_id = draft.row_id
         credentials.append(
-            {
-                "id": draft.row_id,
-                "credential_id": draft.url,
-                "organisation_id": signer.org.id,
-                "issuer_key_id": signer.key_row.id,
-                "achievement_id": achievement.id,
-                "format": draft.format,
-                "proof_suite": spec.suite,
-                "signed_text": text,
-                "content_sha256": hashlib.sha256(text.encode()).hexdigest(),
-                "recipient_identity_hash": str(draft.identity["identityHash"]),
-                "issued_at": now,
-                "valid_from": draft.valid_from,
-                "valid_until": spec.valid_until,
-                "state": CredentialState.ACTIVE,
-                "created_by_user_id": spec.created_by_user_id,
-            }
+            (
+                row_id,
+                draft.url,
+                org_id,
+                key_id,
+                achievement_id,
+                draft.format,
+                spec.suite,
+                text,
+                sha256(text.encode()).hexdigest(),
+                str(draft.identity["identityHash"]),
+                now,
+                draft.valid_from,
+                spec.valid_until,
+                CredentialState.ACTIVE,
+                spec.created_by_user_id,
+            )
         )
         recipients.append(
-            {
-                "credential_id": draft.row_id,
-                "kind": spec.recipient.kind,
-                "contact": spec.recipient.value,
-                "display_name": spec.recipient.name,
-                "lookup_hmac": spec.recipient.lookup_hmac(lookup_key),
-                "created_at": now,
-            }
+            (
+                row_id,
+                recipient.kind,
+                recipient.value,
+                recipient.name,
+                recipient.lookup_hmac(lookup_key),
+                now,
+            )
         )
         if draft.claim_code is not None:
-            claims.append(
-                {
-                    "id": new_id(),
-                    "code_hash": claim_code_hash(draft.claim_code),
-                    "credential_id": draft.row_id,
-                    "created_at": now,
-                }
-            )
+            claims.append((new_id(), claim_code_hash(draft.claim_code), row_id, now))
         message = badge_message(
             ctx,
-            recipient=spec.recipient,
-            row_id=draft.row_id,
+            recipient=recipient,
+            row_id=row_id,
             credential_url=draft.url,
             badge_name=badge_name,
             issuer_name=issuer_name,
@@ -227,17 +226,42 @@ def store_group(
         )
         if message is not None:
             messages.append(message)
-        links.append({"id": draft.allocation_id, "credential_id": draft.row_id})
-        outcomes.append(Outcome(row_id=draft.row_id, claim_code=draft.claim_code))
-    for table, rows in (
-        (Credential.__table__, credentials),  # type: ignore[attr-defined]
-        (CredentialRecipient.__table__, recipients),  # type: ignore[attr-defined]
-        (Claim.__table__, claims),  # type: ignore[attr-defined]
-        (OutboxMessage.__table__, messages),  # type: ignore[attr-defined]
-    ):
-        insert_many(session, table, rows)
-    update_many(session, StatusAllocation.__table__, links)  # type: ignore[attr-defined]
+        links.append((row_id, draft.allocation_id))
+        outcomes.append(Outcome(row_id=row_id, claim_code=draft.claim_code))
+    insert_rows(session, Credential.__table__, _CREDENTIAL_COLUMNS, credentials)  # type: ignore[attr-defined]
+    insert_rows(session, CredentialRecipient.__table__, _RECIPIENT_COLUMNS, recipients)  # type: ignore[attr-defined]
+    insert_rows(session, Claim.__table__, _CLAIM_COLUMNS, claims)  # type: ignore[attr-defined]
+    insert_many(session, OutboxMessage.__table__, messages)  # type: ignore[attr-defined]
+    update_rows(session, StatusAllocation.__table__, ("credential_id",), links)  # type: ignore[attr-defined]
     return outcomes
+
+
+_CREDENTIAL_COLUMNS = (
+    "id",
+    "credential_id",
+    "organisation_id",
+    "issuer_key_id",
+    "achievement_id",
+    "format",
+    "proof_suite",
+    "signed_text",
+    "content_sha256",
+    "recipient_identity_hash",
+    "issued_at",
+    "valid_from",
+    "valid_until",
+    "state",
+    "created_by_user_id",
+)
+_RECIPIENT_COLUMNS = (
+    "credential_id",
+    "kind",
+    "contact",
+    "display_name",
+    "lookup_hmac",
+    "created_at",
+)
+_CLAIM_COLUMNS = ("id", "code_hash", "credential_id", "created_at")
 
 
 def issue_group(

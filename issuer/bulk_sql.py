@@ -25,7 +25,7 @@ from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session
 
-__all__ = ["insert_many", "update_many"]
+__all__ = ["insert_many", "insert_rows", "update_many", "update_rows"]
 
 Processor = Callable[[Any], Any] | None
 
@@ -51,7 +51,7 @@ def _is_datetime(column: sa.Column[Any]) -> bool:
 def _sqlite_text(process: Processor) -> Callable[[Any], Any]:
     """The column's conversion, then the text the ``sqlite3`` module's default adapter would
     make of a ``datetime`` (``isoformat(" ")``, the same stored text) — done here, where
-    :func:`_tuples` memoises it per distinct value, instead of once per row inside the driver."""
+    :func:`_converted` memoises it per distinct value, instead of once per row inside the driver."""
 
     def convert(value: Any) -> Any:
         if process is not None:
@@ -105,16 +105,18 @@ def _update_plan(
     return sql, processors
 
 
-def _tuples(
-    rows: Sequence[Mapping[str, Any]], fields: Sequence[str], processors: list[Processor]
-) -> list[tuple[Any, ...]]:
-    # Values are picked with one C-level itemgetter per row, then converted column by column,
-    # only the columns that have a bind processor (transposing with zip is C-level too).
-    pick = itemgetter(*fields)
+def _picked(rows: Sequence[Mapping[str, Any]], fields: Sequence[str]) -> list[tuple[Any, ...]]:
+    # One C-level itemgetter per row (it returns a bare value for a single field).
     if len(fields) == 1:
-        raw: list[tuple[Any, ...]] = [(pick(row),) for row in rows]
-    else:
-        raw = [pick(row) for row in rows]
+        (field,) = fields
+        return [(row[field],) for row in rows]
+    pick = itemgetter(*fields)
+    return [pick(row) for row in rows]
+
+
+def _processed(raw: list[tuple[Any, ...]], processors: list[Processor]) -> list[tuple[Any, ...]]:
+    # Converted column by column, only the columns that have a bind processor (transposing
+    # with zip is C-level).
     if not raw or all(p is None for p in processors):
         return raw
     columns: list[Sequence[Any]] = list(zip(*raw, strict=True))
@@ -151,9 +153,19 @@ def insert_many(session: Session, table: sa.Table, rows: Sequence[Mapping[str, A
     if not rows:
         return
     names = tuple(rows[0])
+    insert_rows(session, table, names, _picked(rows, names))
+
+
+def insert_rows(
+    session: Session, table: sa.Table, names: tuple[str, ...], rows: list[tuple[Any, ...]]
+) -> None:
+    """``INSERT`` rows given as tuples in ``names``' order: callers that build many rows skip
+    a dict per row (bench.issuance)."""
+    if not rows:
+        return
     connection = session.connection()
     sql, processors = _insert_plan(table, names, connection.dialect)
-    tuples = _tuples(rows, names, processors)
+    tuples = _processed(rows, processors)
     if connection.dialect.name == "postgresql":
         _copy(connection, table, names, tuples)
     else:
@@ -200,9 +212,23 @@ def update_many(
         return
     field = key_field or key
     names = tuple(name for name in rows[0] if name != field)
+    update_rows(session, table, names, _picked(rows, (*names, field)), key=key)
+
+
+def update_rows(
+    session: Session,
+    table: sa.Table,
+    names: tuple[str, ...],
+    rows: list[tuple[Any, ...]],
+    *,
+    key: str = "id",
+) -> None:
+    """:func:`update_many` with rows as tuples: the values of ``names``, then the key."""
+    if not rows:
+        return
     connection = session.connection()
     sql, processors = _update_plan(table, names, key, connection.dialect)
-    tuples = _tuples(rows, (*names, field), processors)
+    tuples = _processed(rows, processors)
     if connection.dialect.name == "postgresql" and len({t[-1] for t in tuples}) == len(tuples):
         # One statement over arrays (one round trip, values converted in C) instead of one
         # UPDATE per row; a key given twice keeps executemany's "last one wins" instead.
