@@ -21,7 +21,7 @@ from sqlmodel import select
 
 from badges.keys import Ed25519KeyPair
 from issuer.batch import gc_paused, run_batch, submit_batch
-from issuer.bulk_sql import insert_many, update_many
+from issuer.bulk_sql import insert_many, insert_rows, update_many, update_rows
 from issuer.context import IssuerContext
 from issuer.issuance import Signer
 from storage.engine import session_scope
@@ -179,6 +179,26 @@ def test_bulk_rows_are_stored_with_their_values_and_updated_by_key(notes: Engine
     with session_scope(notes) as session:
         update_many(session, _notes, [{"id": 1, "body": "a"}, {"id": 1, "body": "b"}])
     assert _stored(notes)[0][1] == "b"
+
+
+def test_bulk_rows_given_as_tuples_are_stored_as_the_same_rows_given_as_dicts(
+    notes: Engine,
+) -> None:
+    at = datetime(2026, 3, 2, 9, 0, 5, tzinfo=UTC)
+    names = ("id", "body", "payload", "at")
+    with session_scope(notes) as session:
+        insert_rows(session, _notes, names, [(1, ODD_TEXT, {"k": [1, None]}, at)])
+        insert_many(
+            session, _notes, [{"id": 2, "body": ODD_TEXT, "payload": {"k": [1, None]}, "at": at}]
+        )
+    first, second = _stored(notes)
+    assert first[1:] == second[1:] == (ODD_TEXT, {"k": [1, None]}, at)
+    # One column set by key: the value, then the key.
+    with session_scope(notes) as session:
+        update_rows(session, _notes, ("body",), [("un", 1), ("deux", 2)])
+    assert [row[1] for row in _stored(notes)] == ["un", "deux"]
+    with pytest.raises(ValueError, match="body"), session_scope(notes) as session:
+        insert_rows(session, _notes, ("id",), [(3,)])
 
 
 def test_a_bulk_insert_that_breaks_a_unique_key_fails_as_a_unique_violation(
