@@ -260,3 +260,37 @@ def test_status_list_2021_is_read_as_the_bitstring_list_it_became() -> None:
     check = check_status(entry, context(mapped(document)))
     assert check.outcome == Outcome.FAILED
     assert check.codes() == ["revoked"]
+
+
+@pytest.mark.parametrize(
+    ("index", "listing", "entry"),
+    [
+        (6, {"revoked": (5,)}, {}),
+        (5, {"revoked": (5,)}, {}),
+        (5, {"revoked": (5,), "purpose": "suspension"}, {"statusPurpose": "suspension"}),
+        (5, {"revoked": (5,)}, {"statusPurpose": "suspension"}),
+        (8, {"revoked": (8,), "length": 100_000}, {}),
+        (9, {"length": 100_000}, {}),
+        (5, {"issuer": "did:example:other"}, {}),
+        ("131072", {}, {}),
+        (5, {}, {"statusSize": 1}),
+        (5, {}, {"statusListIndex": 5}),
+        (5, {}, {"statusListIndex": "-1"}),
+        (5, {}, {"statusListCredential": ""}),
+        (5, {"revoked": (5,), "purpose": "message"}, {"statusPurpose": "message"}),
+    ],
+)
+def test_a_lone_bitstring_entry_gets_the_findings_of_the_general_entry_reading(
+    index: Any, listing: dict[str, Any], entry: dict[str, Any]
+) -> None:
+    # check_status reads a lone BitstringStatusListEntry of the usual form itself; every other
+    # form goes through read_status_entry. Both must say the same thing about the same entry.
+    from verifier.checks.status import _check_entry
+
+    document = status_list_credential(**listing)
+    badge = credential(index, **entry)
+    lone = check_status(badge, context(mapped(document)))
+    outcome, problems = _check_entry(
+        badge, badge["credentialStatus"], "/credentialStatus", context(mapped(document))
+    )
+    assert (lone.outcome, lone.problems) == (outcome, problems)

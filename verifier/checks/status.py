@@ -108,7 +108,10 @@ def check_status(credential: Mapping[str, Any], ctx: StatusContext) -> Check:
         return Check(check=_STATUS, outcome=_PASSED, details={"method": None})
     if type(raw) is dict:
         # One entry, the usual case: the same check as the loop below, without its bookkeeping.
-        outcome, problems = _check_entry(credential, raw, "/credentialStatus", ctx)
+        if raw.get("type") == BITSTRING_ENTRY:
+            outcome, problems = _check_plain_bitstring(credential, raw, ctx)
+        else:
+            outcome, problems = _check_entry(credential, raw, "/credentialStatus", ctx)
         return new_check(_STATUS, outcome, problems, {"method": [str(raw.get("type"))]})
     entries = raw if isinstance(raw, list) else [raw]
     problems = []
@@ -299,6 +302,46 @@ def _load_bitstring_list(url: str, path: str, ctx: StatusContext) -> ValidatedLi
     return entry
 
 
+def _check_plain_bitstring(
+    credential: Mapping[str, Any], entry: dict[str, Any], ctx: StatusContext
+) -> tuple[Outcome, list[Problem]]:
+    """A lone ``BitstringStatusListEntry`` at ``/credentialStatus``, the usual entry.
+
+    Its members are read here when they have the usual form (base-10 index text, no
+    ``statusSize``); any other form goes through ``read_status_entry`` and its findings.
+    """
+    url = entry.get("statusListCredential")
+    purpose = entry.get("statusPurpose")
+    raw_index = entry.get("statusListIndex")
+    if (
+        type(url) is not str
+        or not url
+        or type(purpose) is not str
+        or not purpose
+        or type(raw_index) is not str
+        or not raw_index.isascii()
+        or not raw_index.isdigit()
+        or "statusSize" in entry
+    ):
+        return _check_entry(credential, entry, "/credentialStatus", ctx)
+    try:
+        validated = _load_bitstring_list(url, "/credentialStatus", ctx)
+    except _Undetermined as exc:
+        return _INDETERMINATE, exc.problems
+    index = int(raw_index)
+    bitstring = validated.bitstring
+    if (
+        len(bitstring) * 8 >= MIN_ENTRIES
+        and index < len(bitstring) * 8
+        and purpose != "message"
+        and (not validated.purposes or purpose in validated.purposes)
+        and validated.issuer == issuer_id_of(credential)
+        and not (bitstring[index >> 3] >> (7 - (index & 7))) & 1
+    ):
+        return _PASSED, []  # a full-length list of its issuer, the bit not set: nothing to tell
+    return _judge_bitstring(credential, url, index, purpose, 1, validated, "/credentialStatus", ctx)
+
+
 def _check_bitstring(
     credential: Mapping[str, Any], entry: dict[str, Any], path: str, ctx: StatusContext
 ) -> tuple[Outcome, list[Problem]]:
@@ -316,8 +359,24 @@ def _check_bitstring(
         ]
     url = status.list_credential
     validated = _load_bitstring_list(url, path, ctx)
+    return _judge_bitstring(
+        credential, url, status.index, status.purpose, status.size, validated, path, ctx
+    )
+
+
+def _judge_bitstring(
+    credential: Mapping[str, Any],
+    url: str,
+    index: int,
+    purpose: str,
+    size: int,
+    validated: ValidatedList,
+    path: str,
+    ctx: StatusContext,
+) -> tuple[Outcome, list[Problem]]:
+    """What a validated list says about entry ``index`` (BSL §3.2, from the length check on)."""
     problems: list[Problem] = []
-    length = len(validated.bitstring) * 8 // max(status.size, 1)
+    length = len(validated.bitstring) * 8 // max(size, 1)
     if length < MIN_ENTRIES:
         severity = _ERROR if ctx.strict_length else _WARNING
         problems.append(
@@ -332,11 +391,11 @@ def _check_bitstring(
         )
         if ctx.strict_length:
             return _INDETERMINATE, problems
-    if validated.purposes and status.purpose not in validated.purposes:
+    if validated.purposes and purpose not in validated.purposes:
         problems.append(
             _p(
                 Code.STATUS_PURPOSE_MISMATCH,
-                f"entry purpose {status.purpose!r} is not the list's {list(validated.purposes)!r}",
+                f"entry purpose {purpose!r} is not the list's {list(validated.purposes)!r}",
                 path=path + "/statusPurpose",
             )
         )
@@ -355,29 +414,29 @@ def _check_bitstring(
             )
         )
     try:
-        value = get_bits(validated.bitstring, status.index, status.size)
+        value = get_bits(validated.bitstring, index, size)
     except StatusListError as exc:
-        problems.append(_p(exc.code, str(exc), path=path + "/statusListIndex", index=status.index))
+        problems.append(_p(exc.code, str(exc), path=path + "/statusListIndex", index=index))
         return _INDETERMINATE, problems
-    if not value and status.purpose != "message":
+    if not value and purpose != "message":
         return _PASSED, problems  # the usual answer: the bit is not set, nothing to tell
     details: dict[str, Any] = {
         "url": url,
-        "index": status.index,
-        "purpose": status.purpose,
+        "index": index,
+        "purpose": purpose,
         "value": value,
     }
-    if value and status.purpose == "revocation":
+    if value and purpose == "revocation":
         problems.append(
             _p(Code.REVOKED, "the issuer has revoked this credential", path=path, **details)
         )
         return _FAILED, problems
-    if value and status.purpose == "suspension":
+    if value and purpose == "suspension":
         problems.append(
             _p(Code.SUSPENDED, "the issuer has suspended this credential", path=path, **details)
         )
         return _FAILED, problems
-    if status.purpose == "message":
+    if purpose == "message":
         hex_value = hex(value)
         text = next(
             (m.get("message") for m in validated.messages if m.get("status") == hex_value), None
