@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from badges.fetch import Fetcher
 from badges.jsonld.loader import OfflineDocumentLoader
@@ -69,6 +69,10 @@ class VerifyOptions:
     # Clock skew granted to validFrom / nbf only (a brand-new badge seen by a verifier whose
     # clock lags is not "not yet valid"); never to expiry. ADR 0001, verifier.checks.validity.
     clock_leeway: timedelta = DEFAULT_CLOCK_LEEWAY
+    # What verifier.pipeline derives from these options once (the status context, the parsed
+    # clock, the policy): rebuilt whenever an option it was derived from is another object.
+    # Never a verdict; not an argument, not copied by dataclasses.replace.
+    prepared: Any = field(default=None, init=False, repr=False, compare=False)
 
     def policy_settings(self) -> dict[str, object]:
         """What the report states about how it was judged, besides the policy's name."""

@@ -28,12 +28,12 @@ from verifier.checks.document import document_checks
 from verifier.checks.parties import check_issuer_trust, check_recipient
 from verifier.checks.proof import build_resolver, check_data_integrity, proof_findings
 from verifier.checks.status import StatusContext, check_status
-from verifier.checks.validity import check_validity_period
+from verifier.checks.validity import check_validity_at, check_validity_period
 from verifier.codes import Code
 from verifier.inputs import InputKind, Parsed, classify_document, error_problem, parse_input
 from verifier.legacy import verify_ob2_assertion
 from verifier.options import KeyResolverLike, VerifyOptions
-from verifier.policy import apply_policy
+from verifier.policy import POLICIES, PolicyFunction, apply_policy
 from verifier.presentation import presentation_verdict, verify_presentation_checks
 from verifier.report import (
     CHECK_ORDER,
@@ -51,6 +51,7 @@ _FAILED = Outcome.FAILED
 _ISSUER_TRUST = CheckId.ISSUER_TRUST
 _STATUS = CheckId.STATUS
 _VALIDITY_PERIOD = CheckId.VALIDITY_PERIOD
+_CREDENTIAL = InputKind.CREDENTIAL
 
 
 # Input problems that mean "could not check" rather than "not a valid badge".
@@ -71,7 +72,18 @@ _FATAL_STRUCTURE_CODES = frozenset({"not_a_credential", "not_an_object"})
 def verify(value: Any, *, options: VerifyOptions) -> VerificationReport:
     """Verify a credential given as dict, text or bytes. Findings are data: this never raises."""
     try:
-        report = _Run(options).verify(value, depth=0)
+        run = _Run(options)
+        parsed = parse_input(value, options.limits)
+        if not parsed.problems and parsed.kind == _CREDENTIAL and parsed.document is not None:
+            # The usual input, straight to its checks (what _dispatch does first).
+            report = run.credential(
+                parsed.document,
+                depth=0,
+                kind=_CREDENTIAL,
+                structure_cleared=parsed.structure_cleared,
+            )
+        else:
+            report = run._dispatch(parsed, depth=0, hops=0)
     except Exception as exc:  # the contract: a report for any input, whatever happens inside
         report = _input_report(options, [error_problem(exc)], kind=InputKind.UNKNOWN)
     if not report.policy_settings:  # a credential's report is built with them (new_report)
@@ -114,6 +126,89 @@ def skipped(check_id: CheckId, reason: str) -> Check:
 
 def _types(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
+
+
+class _Prepared:
+    """What a credential's checks need from one ``VerifyOptions`` that depends on it alone.
+
+    Built once per options object and kept on it (``VerifyOptions.prepared``); rebuilt when any
+    option it was derived from is no longer the same object. Never holds a document's verdict;
+    read-only once built, so verifications sharing the options in threads may share it.
+    """
+
+    __slots__ = (
+        "clock_leeway",
+        "decide",
+        "fetcher",
+        "leeway_seconds",
+        "limits",
+        "loader",
+        "new_report",
+        "now",
+        "now_iso",
+        "policy",
+        "settings",
+        "status",
+        "status_cache",
+        "strict_status_length",
+        "trust_registry",
+    )
+
+    def __init__(self, options: VerifyOptions) -> None:
+        self.now = options.now
+        self.fetcher = options.fetcher
+        self.status_cache = options.status_cache
+        self.limits = options.limits
+        self.loader = options.document_loader
+        self.strict_status_length = options.strict_status_length
+        self.policy = options.policy
+        self.trust_registry = options.trust_registry
+        self.clock_leeway = options.clock_leeway
+        # A clock of another type is left to the checks, which report it as they always did.
+        self.now_iso = self.now.isoformat() if isinstance(self.now, datetime) else None
+        self.leeway_seconds = int(self.clock_leeway.total_seconds())
+        self.settings = options.policy_settings()
+        # An unknown policy name fails where it always did: when a verdict is asked for.
+        self.decide: PolicyFunction | None = POLICIES.get(self.policy)
+        self.new_report = type(self.now) is datetime and type(self.policy) is str
+
+        def verify_list_proof(document: dict[str, Any], issuer: str | None) -> Check:
+            return check_data_integrity(
+                document,
+                resolver=build_resolver(options),
+                bind_to=issuer,
+                limits=options.limits,
+                loader=options.document_loader,
+            )
+
+        self.status = StatusContext(
+            now=options.now,
+            fetcher=options.fetcher,
+            cache=options.status_cache,
+            verify_list_proof=verify_list_proof,
+            limits=options.limits,
+            strict_length=options.status_length_is_strict,
+            trust_registry=options.trust_registry,
+        )
+
+
+def _prepared(options: VerifyOptions) -> _Prepared:
+    found: _Prepared | None = options.prepared
+    if (
+        found is None
+        or found.now is not options.now
+        or found.fetcher is not options.fetcher
+        or found.status_cache is not options.status_cache
+        or found.limits is not options.limits
+        or found.loader is not options.document_loader
+        or found.strict_status_length is not options.strict_status_length
+        or found.policy is not options.policy
+        or found.trust_registry is not options.trust_registry
+        or found.clock_leeway is not options.clock_leeway
+    ):
+        found = _Prepared(options)
+        options.prepared = found
+    return found
 
 
 class _Run:
@@ -283,8 +378,16 @@ class _Run:
                 later.append(CheckId.ENDORSEMENTS)
             checks.extend(skipped(c, "proof") for c in later)
             return self._report(credential, checks, kind=kind, depth=depth)
-        checks.append(check_validity_period(credential, options.now, leeway=options.clock_leeway))
-        checks.append(check_status(credential, self._status_context()))
+        prepared = _prepared(options)
+        now_iso = prepared.now_iso
+        checks.append(
+            check_validity_at(
+                credential, options.now, options.clock_leeway, now_iso, prepared.leeway_seconds
+            )
+            if now_iso is not None
+            else check_validity_period(credential, options.now, leeway=options.clock_leeway)
+        )
+        checks.append(check_status(credential, prepared.status))
         checks.append(
             check_issuer_trust(
                 credential,
@@ -302,28 +405,6 @@ class _Run:
         if endorsements:
             checks.append(self._endorsements(endorsements, depth=depth))
         return self._report(credential, checks, kind=kind, depth=depth)
-
-    def _status_context(self) -> StatusContext:
-        options = self.options
-
-        def verify_list_proof(document: dict[str, Any], issuer: str | None) -> Check:
-            return check_data_integrity(
-                document,
-                resolver=self.resolver,
-                bind_to=issuer,
-                limits=options.limits,
-                loader=options.document_loader,
-            )
-
-        return StatusContext(
-            now=options.now,
-            fetcher=options.fetcher,
-            cache=options.status_cache,
-            verify_list_proof=verify_list_proof,
-            limits=options.limits,
-            strict_length=options.status_length_is_strict,
-            trust_registry=options.trust_registry,
-        )
 
     def _endorsements(self, found: list[tuple[str, Any]], *, depth: int) -> Check:
         if depth >= self.options.limits.max_endorsement_depth:
@@ -394,8 +475,12 @@ class _Run:
         self, credential: dict[str, Any], checks: list[Check], *, kind: str, depth: int = -1
     ) -> VerificationReport:
         options = self.options
-        verdict = apply_policy(options.policy, checks, [])
-        if depth == 0 and type(options.now) is datetime and type(options.policy) is str:
+        prepared = _prepared(options)
+        decide = prepared.decide
+        verdict = (
+            decide(checks, []) if decide is not None else apply_policy(options.policy, checks, [])
+        )
+        if depth == 0 and prepared.new_report:
             # The report of the credential given to verify(): built without pydantic
             # re-validating the checks just made; the same model, fields and JSON.
             return new_report(
@@ -403,7 +488,7 @@ class _Run:
                 checks,
                 verdict,
                 policy=options.policy,
-                policy_settings=options.policy_settings(),
+                policy_settings=dict(prepared.settings),
                 verified_at=options.now,
                 input_kind=kind,
             )

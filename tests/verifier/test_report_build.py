@@ -93,3 +93,28 @@ def test_a_check_built_on_the_fast_path_equals_the_validated_model(
     assert fast == validated
     assert fast.model_fields_set == validated.model_fields_set
     assert fast.model_dump(mode="json") == validated.model_dump(mode="json")
+
+
+def test_shared_options_changed_between_verifications_are_followed() -> None:
+    # verify() derives the clock's text, the status context and the policy from the options once
+    # and keeps them on the options: a later change of an option must be seen, never the old one.
+    pair = key()
+    expired = signed(pair, validUntil="2025-06-01T00:00:00Z")
+    options = VerifyOptions(now=NOW)
+    first = verify(expired, options=options)
+    options.policy = "strict"
+    options.now = NOW.replace(year=2025, month=5)
+    second = verify(expired, options=options)
+    first_validity, second_validity = (r.check("validity_period") for r in (first, second))
+    assert first_validity is not None
+    assert first_validity.codes() == ["expired"]
+    assert second_validity is not None
+    assert second_validity.codes() == []
+    assert second_validity.details["now"] == options.now.isoformat()
+    assert second.policy_settings == {
+        **first.policy_settings,
+        "name": "strict",
+        "strict_status_length": True,
+    }
+    assert second.policy == "strict"
+    assert _validated(second).model_dump_json() == second.model_dump_json()

@@ -90,6 +90,20 @@ def _malformed(raw: Any, path: str) -> Problem:
 def check_validity_period(
     credential: dict[str, Any], now: datetime, *, leeway: timedelta = timedelta(0)
 ) -> Check:
+    return check_validity_at(credential, now, leeway, _iso(now), int(leeway.total_seconds()))
+
+
+def check_validity_at(
+    credential: dict[str, Any],
+    now: datetime,
+    leeway: timedelta,
+    now_iso: str,
+    leeway_seconds: int,
+) -> Check:
+    """``check_validity_period`` with the clock's text and the leeway's seconds given.
+
+    The pipeline computes both once per ``VerifyOptions`` (they depend on the options only).
+    """
     raw_from, raw_until, from_path, until_path = validity_bounds(credential)
     problems: list[Problem] = []
     valid_from = parse_datetime(raw_from) if raw_from is not None else None
@@ -99,10 +113,10 @@ def check_validity_period(
     if raw_until is not None and valid_until is None:
         problems.append(_malformed(raw_until, until_path))
     details: dict[str, Any] = {
-        "now": _iso(now),
+        "now": now_iso,
         "valid_from": _iso(valid_from) if valid_from else None,
         "valid_until": _iso(valid_until) if valid_until else None,
-        "clock_leeway_seconds": int(leeway.total_seconds()),
+        "clock_leeway_seconds": leeway_seconds,
     }
     if problems:
         return Check(
