@@ -232,6 +232,10 @@ def store_group(
     insert_rows(session, CredentialRecipient.__table__, _RECIPIENT_COLUMNS, recipients)  # type: ignore[attr-defined]
     insert_rows(session, Claim.__table__, _CLAIM_COLUMNS, claims)  # type: ignore[attr-defined]
     insert_many(session, OutboxMessage.__table__, messages)  # type: ignore[attr-defined]
+    # In credential id order, SQLite adds to the unique (credential, list) index page by page
+    # instead of at random (≈ 1.5 µs a row less, bench.issuance); each row is set by its key,
+    # so the order changes nothing stored.
+    links.sort()
     update_rows(session, StatusAllocation.__table__, ("credential_id",), links)  # type: ignore[attr-defined]
     return outcomes
 
