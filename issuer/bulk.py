@@ -34,7 +34,7 @@ from badges.problems import BadgeError
 from issuer.bulk_sql import insert_many, insert_rows, update_rows
 from issuer.context import IssuerContext, IssuerError, iso
 from issuer.issuance import IssueSpec, Signer, build_credential
-from issuer.notify import badge_message
+from issuer.notify import badge_message, notice_languages
 from issuer.recipients import claim_code_hash, new_claim_code
 from issuer.status import allocate_entries, status_entries
 from storage.tables import (
@@ -175,6 +175,13 @@ def store_group(
     issuer_name = str(signer.org.profile.get("name", signer.org.name))
     org_id, key_id, achievement_id = signer.org.id, signer.key_row.id, achievement.id
     sha256 = hashlib.sha256
+    # One query for the whole chunk (none without notice texts): the language each recipient
+    # chose on their account, so the badge notice is written in it.
+    languages = notice_languages(
+        ctx,
+        session,
+        [d.spec.recipient for d in drafts if d.error is None and d.signed_text is not None],
+    )
     for draft in drafts:
         text = draft.signed_text
         if draft.error is not None or text is None:
@@ -223,6 +230,7 @@ def store_group(
             badge_name=badge_name,
             issuer_name=issuer_name,
             now=now,
+            language=languages.get(recipient),
         )
         if message is not None:
             messages.append(message)
