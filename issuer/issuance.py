@@ -131,7 +131,17 @@ def achieved_level(achievement: dict[str, Any], level: str) -> str:
     achievement's result descriptions; refused with the accepted codes when unknown. Issuing
     and the bulk dry run both ask here, so they accept and refuse the same levels."""
     levels = level_ids(achievement)
-    found = levels.get(level) or levels.get(level.lower())
+    typed = level.strip()
+    found = levels.get(typed) or levels.get(typed.lower())
+    if found is None:
+        # Spreadsheets typed by hand say « n2 » or « N2 » alike: a code matches whatever its case,
+        # unless two codes differ only by case (then only the exact code is accepted).
+        by_case = {
+            level_id
+            for code, level_id in levels.items()
+            if code and code.casefold() == typed.casefold()
+        }
+        found = by_case.pop() if len(by_case) == 1 else None
     if found is None:
         known = ", ".join(sorted(k for k in levels if k and k == k.upper())) or "aucun"
         raise IssuerError(

@@ -63,3 +63,13 @@ def test_the_dry_run_refuses_exactly_the_levels_issuing_refuses(
 def test_dry_run_without_the_achievement_checks_only_the_file(tmp_path: Path) -> None:
     report = dry_run(_file(tmp_path, "b@example.org;B;N9"))
     assert (report.total, report.ready, report.errors) == (1, 1, [])
+
+
+def test_a_level_code_typed_in_lower_case_or_with_spaces_is_the_same_level(
+    ctx: IssuerContext, achievement_id: str, tmp_path: Path
+) -> None:
+    path = _file(tmp_path, "a@example.org;A;n2", "b@example.org;B; N1 ", "c@example.org;C;n9")
+    report = dry_run(path, achievement=get_achievement(ctx, achievement_id).achievement)
+    assert [(e.line, e.code) for e in report.errors] == [(4, "level_unknown")]
+    batch, _ = submit_batch(ctx, achievement_id, path)
+    assert run_batch(ctx, batch.id).issued == 2
