@@ -27,9 +27,10 @@ import math
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -161,6 +162,31 @@ def client_key(client: str) -> str:
     return hashlib.sha256(client.encode("utf-8")).hexdigest()
 
 
+@contextmanager
+def _counting(engine: Engine) -> Iterator[Connection]:
+    """The transaction that counts one request. On SQLite it commits without waiting for the
+    disk (``synchronous=NORMAL``: in WAL mode a crashed process loses nothing, a power cut may
+    lose the last counts; a rate limit can afford that, a badge cannot), and the connection
+    goes back to the pool at ``synchronous=FULL`` (the storage default) or is thrown away."""
+    bound = engine.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+    if engine.dialect.name != "sqlite":
+        with bound.begin() as connection:
+            yield connection
+        return
+    with bound.connect() as connection:
+        raw: Any = connection.connection.driver_connection
+        raw.execute("PRAGMA synchronous=NORMAL")
+        try:
+            with connection.begin():
+                yield connection
+        finally:
+            try:
+                raw.execute("PRAGMA synchronous=FULL")
+            except Exception:
+                connection.invalidate()  # never hand a less durable connection to the pool
+                raise
+
+
 class DatabaseRateLimiter:
     """Fixed windows counted in the application's database, shared by every worker.
 
@@ -211,9 +237,8 @@ class DatabaseRateLimiter:
     def _check_stored(self, rules: list[RateLimitRule], client: str) -> float | None:
         now = self.clock()
         key = client_key(client)
-        engine = self.engine.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
         wait: float | None = None
-        with engine.begin() as connection:
+        with _counting(self.engine) as connection:
             for rule in rules:
                 length = max(1, int(rule.window_seconds))
                 start = int(now // length) * length
