@@ -22,11 +22,14 @@ from issuer.notice_texts import NoticeValues, compose
 from storage.engine import session_scope
 from storage.tables import OutboxChannel, User
 from wallet.access import MessageComposer
+from wallet.context import WalletError
 
 __all__ = [
     "SIGN_IN_MINUTES",
     "WALLET_LINK_MINUTES",
     "CatalogueNoticeTexts",
+    "account_language_message",
+    "chosen_mail_language",
     "mail_language",
     "remember_language",
     "sign_in_message",
@@ -92,6 +95,24 @@ def wallet_link_message(language: str, name: str, link: str) -> tuple[str, str]:
             _("Vous n'avez rien demandé ? Ne faites rien."),
         ),
     )
+
+
+def chosen_mail_language(value: str | None) -> str:
+    """The language a counsellor chose for a person's e-mails (none chosen: French)."""
+    code = (value or "").strip().lower() or DEFAULT_LANGUAGE
+    if code not in LANGUAGES:
+        raise WalletError(
+            "Langue inconnue : choisissez « fr » (français) ou « en » (anglais).",
+            code="language_unknown",
+            status=422,
+        )
+    return code
+
+
+def account_language_message(stored: str, name: str, link: str) -> tuple[str, str]:
+    """For :func:`wallet.access.hand_over`: the wallet link in the language stored on the
+    person's account (chosen for them by the counsellor), not in the counsellor's language."""
+    return wallet_link_message(stored if stored in LANGUAGES else DEFAULT_LANGUAGE, name, link)
 
 
 class CatalogueNoticeTexts:

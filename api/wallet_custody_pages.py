@@ -22,6 +22,7 @@ from sqlmodel import select
 from api.auth import Role, require_page_roles
 from api.i18n import current_language
 from api.i18n import gettext as _
+from api.mail_texts import account_language_message, chosen_mail_language
 from api.security import require_csrf
 from api.wallet_i18n import error_text
 from api.wallet_pages import ACTING_FOR, render_page
@@ -147,7 +148,11 @@ def custody_leave(request: Request) -> Response:
     dependencies=[_COUNSELLOR, _CSRF],
 )
 def custody_hand_over(
-    wallet_id: str, request: Request, display_name: str = Form(""), email: str = Form("")
+    wallet_id: str,
+    request: Request,
+    display_name: str = Form(""),
+    email: str = Form(""),
+    language: str = Form("fr"),
 ) -> Response:
     user_id = _signed_in(request)
     if user_id is None:
@@ -159,6 +164,8 @@ def custody_hand_over(
             counsellor_user_id=user_id,
             display_name=display_name,
             email=email or None,
+            locale=chosen_mail_language(language),
+            compose=account_language_message,
         )
     except WalletError as error:
         return _custody_list(request, user_id, error=error_text(error))

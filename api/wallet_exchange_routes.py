@@ -12,6 +12,7 @@ from fastapi import APIRouter, Body, Depends, Form, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from api.mail_texts import account_language_message, chosen_mail_language
 from api.wallet_routes import (
     COUNSELLOR,
     ERRORS,
@@ -207,6 +208,11 @@ class HandOverRequest(BaseModel):
     wallet: str
     display_name: str
     email: str | None = Field(default=None, description="Sinon : un lien personnel + un code")
+    language: str | None = Field(
+        default=None,
+        description="Langue des e-mails à la personne : « fr » (par défaut) ou « en »",
+        examples=["fr", "en"],
+    )
 
 
 @exchange.post(
@@ -227,6 +233,8 @@ def hand_over_api(body: HandOverRequest, request: Request) -> Any:
             counsellor_user_id=user_id,
             display_name=body.display_name,
             email=body.email,
+            locale=chosen_mail_language(body.language),
+            compose=account_language_message,
         )
     except WalletError as error:
         return wallet_problem(error)

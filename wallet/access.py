@@ -237,12 +237,16 @@ def hand_over(
     counsellor_user_id: str,
     display_name: str,
     email: str | None = None,
+    locale: str | None = None,
+    compose: MessageComposer = french_magic_link_message,
 ) -> PersonalLink | None:
     """A counsellor hands a wallet in their custody over to the beneficiary.
 
     Custody ends now (``wallet.holders.take_over``). With an e-mail address, a magic link is
     queued for the holder (outbox, same transaction as the login token); without one, the
     counsellor receives a personal link + code to give to the person, on paper or by phone.
+    ``locale``, chosen by the counsellor for the person, is stored on their new account before
+    the e-mail is written, so ``compose`` receives it as the holder's stored language.
     """
     from wallet.holders import counsellor_may_manage, take_over
 
@@ -250,8 +254,10 @@ def hand_over(
         if not counsellor_may_manage(session, wallet_id, counsellor_user_id):
             raise WalletError("Ce portefeuille n'existe pas.", code="wallet_not_found", status=404)
     address = email.strip().lower() if email and email.strip() else None
-    _wallet, user = take_over(ctx, wallet_id, display_name=display_name, email=address)
+    _wallet, user = take_over(
+        ctx, wallet_id, display_name=display_name, email=address, locale=locale
+    )
     if address is not None:
-        request_magic_link(ctx, address)
+        request_magic_link(ctx, address, compose=compose)
         return None
     return new_personal_link(ctx, user.id)

@@ -154,9 +154,16 @@ def counsellor_may_manage(session: Session, wallet_id: str, user_id: str) -> boo
 
 
 def take_over(
-    ctx: WalletContext, wallet_id: str, *, display_name: str, email: str | None = None
+    ctx: WalletContext,
+    wallet_id: str,
+    *,
+    display_name: str,
+    email: str | None = None,
+    locale: str | None = None,
 ) -> tuple[Wallet, User]:
-    """The beneficiary takes their wallet over: they get their own account, custody ends."""
+    """The beneficiary takes their wallet over: they get their own account, custody ends.
+
+    ``locale`` (checked by the caller) is the language of the e-mails they will get."""
     now = ctx.now()
     with session_scope(ctx.engine) as session:
         wallet = get_wallet(session, wallet_id)
@@ -167,6 +174,8 @@ def take_over(
                 status=409,
             )
         user = User(display_name=display_name.strip()[:200] or wallet.display_name, email=email)
+        if locale is not None:
+            user.locale = locale
         session.add(user)
         session.flush()
         wallet.holder_user_id = user.id
