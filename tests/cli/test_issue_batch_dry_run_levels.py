@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the env fixture imported from tests.cli.issuer_env is a parameter here)
 """``atouts issue-batch FILE --achievement ID --dry-run`` refuses a level the badge does not
 define (« ligne N, colonne « niveau » : … » with the accepted levels), and an unknown badge
 plainly; ``atouts issue`` tells a recipient whose account chose English in English."""
@@ -11,27 +12,9 @@ import pytest
 from sqlmodel import select
 
 from api.mail_texts import store_language
-from cli.main import main
-from issuer.custody import generate_kek
 from storage.engine import create_engine, session_scope
 from storage.tables import OutboxMessage, User
-
-BASE = "https://formation.example"
-
-
-@pytest.fixture
-def env(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("ATOUTS_DATABASE_URL", db_url)
-    monkeypatch.setenv("ATOUTS_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("ATOUTS_BASE_URL", BASE)
-    monkeypatch.setenv("ATOUTS_SECRET_KEY", generate_kek())
-    return tmp_path
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+from tests.cli.issuer_env import BASE, env, run  # noqa: F401 - env is a fixture
 
 
 def _achievement(capsys: pytest.CaptureFixture[str]) -> str:

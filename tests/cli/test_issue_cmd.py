@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the env fixture imported from tests.cli.issuer_env is a parameter here)
 """The issuing commands end to end: org → achievement → issue → atouts verify (verified);
 revoke → not verified (revoked); suspend → suspended; reinstate → verified; batch with resume."""
 
@@ -11,17 +12,7 @@ import pytest
 
 from cli.main import main
 from issuer.custody import generate_kek
-
-BASE = "https://formation.example"
-
-
-@pytest.fixture
-def env(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("ATOUTS_DATABASE_URL", db_url)
-    monkeypatch.setenv("ATOUTS_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("ATOUTS_BASE_URL", BASE)
-    monkeypatch.setenv("ATOUTS_SECRET_KEY", generate_kek())
-    return tmp_path
+from tests.cli.issuer_env import BASE, env  # noqa: F401 - env is a fixture
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:

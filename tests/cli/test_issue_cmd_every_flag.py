@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the env fixture imported from tests.cli.issuer_env is a parameter here)
 """Every ``atouts`` issuing command of issue 4 with the flags the issue lists (and the ones the
 command adds): org create (with a parent network) and member roles, achievement create with
 several items, issue with each kind of evidence, dates, suite and a claim QR, revoke with a
@@ -16,27 +17,10 @@ import pytest
 from sqlmodel import select
 
 from cli.main import main
-from issuer.custody import generate_kek
 from referentials.bundled import load_bundled
 from storage.engine import create_engine, session_scope
 from storage.tables import Credential, Member, Organisation
-
-BASE = "https://formation.example"
-
-
-@pytest.fixture
-def env(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("ATOUTS_DATABASE_URL", db_url)
-    monkeypatch.setenv("ATOUTS_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("ATOUTS_BASE_URL", BASE)
-    monkeypatch.setenv("ATOUTS_SECRET_KEY", generate_kek())
-    return tmp_path
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+from tests.cli.issuer_env import BASE, env, run  # noqa: F401 - env is a fixture
 
 
 def _verify(capsys: pytest.CaptureFixture[str], tmp_path: Path, path: Path) -> dict[str, object]:
