@@ -6,6 +6,8 @@ way on SQLite and PostgreSQL (SQLite's batch migrations can only drop a constrai
 
 from __future__ import annotations
 
+import secrets
+import time
 import uuid
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -31,15 +33,37 @@ SQLModel.metadata.naming_convention = NAMING_CONVENTION
 metadata = SQLModel.metadata
 
 # Lengths chosen once so that every table agrees.
-ID_LENGTH = 36  # str(uuid4())
+ID_LENGTH = 36  # str(UUID): 32 hex digits and 4 hyphens
 URL_LENGTH = 500  # credential ids, verification methods, graph node ids (IRIs)
 HASH_LENGTH = 64  # hex SHA-256 / HMAC-SHA-256
 NAME_LENGTH = 200
 
 
 def new_id() -> str:
-    """A random identifier (UUID 4): unguessable, so it can appear in public URLs."""
-    return str(uuid.uuid4())
+    """A new identifier: a time-ordered UUID (version 7, RFC 9562 §5.7).
+
+    Its first 48 bits are the creation time in milliseconds, the other 74 are random (from
+    ``secrets``): still unguessable, so it can appear in public URLs, but ids created one after
+    the other sort one after the other. Every index on an id (a primary key, a foreign key, a
+    credential's URL) then grows at its end instead of at random: a batch of 10,000 credentials
+    touches a few index pages per table instead of one per row, which halved SQLite's own work
+    on a database already holding 40,000 credentials (``bench.storage``; ADR 0004)."""
+    return uuid7(time.time_ns() // 1_000_000, secrets.token_bytes(10))
+
+
+def uuid7(unix_ms: int, random: bytes) -> str:
+    """The UUID 7 text for a Unix time in milliseconds and 10 random bytes (74 bits used)."""
+    if len(random) != 10:
+        raise ValueError("uuid7 needs 10 random bytes")
+    bits = int.from_bytes(random, "big")
+    value = (
+        (unix_ms & 0xFFFF_FFFF_FFFF) << 80
+        | 0x7 << 76  # version
+        | ((bits >> 62) & 0xFFF) << 64  # rand_a: 12 bits
+        | 0b10 << 62  # RFC 9562 variant
+        | bits & ((1 << 62) - 1)  # rand_b: 62 bits
+    )
+    return str(uuid.UUID(int=value))
 
 
 def utcnow() -> datetime:

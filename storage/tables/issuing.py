@@ -92,9 +92,9 @@ class Credential(SQLModel, table=True):
     proof_suite: str = Field(max_length=40)
     signed_text: str = text_field()
     content_sha256: str = Field(max_length=HASH_LENGTH)
-    recipient_identity_hash: str | None = Field(
-        default=None, max_length=200, nullable=True, index=True
-    )
+    # Not indexed: the hash is salted per credential (OB 3.0 IdentityObject), so no query can
+    # look it up; recipients are found by ``credential_recipients.lookup_hmac`` (migration 0004).
+    recipient_identity_hash: str | None = Field(default=None, max_length=200, nullable=True)
     issued_at: datetime = at_field()
     valid_from: datetime = at_field()
     valid_until: datetime | None = when_field()
