@@ -16,10 +16,10 @@ SQLite's work plus the C driver's binding, with no Python bookkeeping in between
 
 Reported per credential, round by round (each round: bare signing, an end-to-end batch, the
 recorded batch, its replay): CPU and wall time of bare signing, of the batch, of the database's
-replay, and the replay as a ratio to signing. No verdict: this is a breakdown, the verdict is
-``bench.issuance``'s. PostgreSQL is not replayed (its rows go through ``COPY`` on the driver's
-own cursor, not seen by the events, and its work happens in the server's processes, which
-``bench.issuance``'s CPU ratio does not count).
+replay, the replay as a ratio to signing, and the replay's CPU time by kind of statement. No
+verdict: this is a breakdown, the verdict is ``bench.issuance``'s. PostgreSQL is not replayed:
+its rows go through ``COPY`` on the driver's own cursor, not seen by the events, and its work
+happens in the server's processes, which ``bench.issuance``'s CPU ratio does not count.
 
 Usage: ``python -m bench.storage [--rows N] [--rounds R] [--quick]``.
 """
@@ -31,6 +31,8 @@ import sqlite3
 import statistics
 import sys
 import tempfile
+import time
+from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -108,9 +110,17 @@ def snapshot(source: Path, target: Path) -> None:
         src.backup(dst)
 
 
-def replay(database: Path, record: Recording, out: list[Measure], count: int) -> None:
-    """Run the recording on ``database`` with the application's pragmas, timed."""
+def replay(
+    database: Path,
+    record: Recording,
+    out: list[Measure],
+    count: int,
+    by_kind: defaultdict[str, float],
+) -> None:
+    """Run the recording on ``database`` with the application's pragmas, timed as a whole and
+    per kind of statement (its first words: ``INSERT INTO credentials``, ``COMMIT``...)."""
     connection = sqlite3.connect(database, isolation_level=None)
+    clock = time.process_time
     try:
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=FULL")
@@ -118,6 +128,7 @@ def replay(database: Path, record: Recording, out: list[Measure], count: int) ->
         cursor = connection.cursor()
         with _measured(count, out):
             for op in record.operations:
+                started = clock()
                 if op[0] == "sql":
                     _, statement, params, many = op
                     if many:
@@ -125,10 +136,23 @@ def replay(database: Path, record: Recording, out: list[Measure], count: int) ->
                     else:
                         cursor.execute(statement, params)
                         cursor.fetchall()
+                    by_kind[_kind(statement)] += clock() - started
                 elif connection.in_transaction:
                     connection.execute("COMMIT" if op[0] == "commit" else "ROLLBACK")
+                    by_kind[op[0].upper()] += clock() - started
     finally:
         connection.close()
+
+
+def _kind(statement: str) -> str:
+    words = statement.split()
+    if words[0] in ("INSERT", "DELETE") and len(words) > 2:
+        return " ".join(words[:3])
+    if words[0] == "UPDATE" and len(words) > 1:
+        return " ".join(words[:2])
+    if words[0] == "SELECT" and "FROM" in words:
+        return f"SELECT FROM {words[words.index('FROM') + 1]}"
+    return words[0]
 
 
 def _us(seconds: float, count: int) -> float:
@@ -146,6 +170,7 @@ def run(rows: int, rounds: int, bare_count: int) -> None:
         bare: list[Measure] = []
         batch: list[Measure] = []
         database_work: list[Measure] = []
+        by_kind: defaultdict[str, float] = defaultdict(float)
         statements = commits = 0
         for round_no in range(rounds):
             bare_signing(pair, documents, options, 1, bare)
@@ -157,7 +182,7 @@ def run(rows: int, rounds: int, bare_count: int) -> None:
             path = _csv(workdir / f"r{round_no}.csv", rows, f"r{round_no}")
             with recording(engine) as record:
                 end_to_end(ctx, achievement_id, path, rows, [])
-            replay(copy, record, database_work, rows)
+            replay(copy, record, database_work, rows, by_kind)
             statements, commits = record.statements, record.commits
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{copy}{suffix}").unlink(missing_ok=True)
@@ -181,9 +206,12 @@ def run(rows: int, rounds: int, bare_count: int) -> None:
             f"({share:.2f}x signing: {statements} statements, {commits} commits replayed)\n"
             f"  the rest (Python's bookkeeping) {rest:6.1f} µs CPU "
             f"({rest / sign_cpu:.2f}x signing)\n"
-            f"  the 30 % budget is {0.3 * sign_cpu:.1f} µs CPU per credential",
+            f"  the 30 % budget is {0.3 * sign_cpu:.1f} µs CPU per credential\n"
+            f"  the database's work by statement (CPU µs per credential, mean of the rounds):",
             flush=True,
         )
+        for kind, seconds in sorted(by_kind.items(), key=lambda kv: -kv[1])[:10]:
+            print(f"    {_us(seconds, rows * rounds):6.1f}  {kind}", flush=True)
 
 
 def main() -> int:
