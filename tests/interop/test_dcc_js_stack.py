@@ -178,3 +178,35 @@ def test_js_signed_status_list_and_expired_credential_have_valid_proofs_in_atout
         signed = js("sign", {"seed": SEED.hex(), "created": CREATED, "credential": document})
         result = verify_proof(signed["signed"], resolve_key=KeyResolver().for_issuer(did))
         assert result.verified, result.problems
+
+
+def test_eddsa_jcs_2022_credentials_verify_both_ways_and_tampering_fails_on_both_sides(
+    js: JsRunner, key: Ed25519KeyPair
+) -> None:
+    did = key.public.did_key
+    ours = create_proof(
+        ob_credential(did),
+        key,
+        cryptosuite="eddsa-jcs-2022",
+        verification_method=f"{did}#{key.public.public_key_multibase}",
+        created=CREATED,
+    )
+    assert js("verify", {"credential": ours}) == {"verified": True, "errors": []}
+    assert js("verify", {"credential": tampered(ours)})["verified"] is False
+
+    theirs = js(
+        "sign",
+        {
+            "seed": SEED.hex(),
+            "created": CREATED,
+            "cryptosuite": "eddsa-jcs-2022",
+            "credential": ob_credential(did),
+        },
+    )["signed"]
+    assert theirs["proof"]["cryptosuite"] == "eddsa-jcs-2022"
+    resolve_key = KeyResolver().for_issuer(did)
+    assert verify_proof(theirs, resolve_key=resolve_key).verified
+    forged = verify_proof(tampered(theirs), resolve_key=resolve_key)
+    assert [p.code for p in forged.problems] == ["signature_invalid"]
+    # Deterministic Ed25519 over the same JCS bytes and proof options: the same signature.
+    assert ours["proof"]["proofValue"] == theirs["proof"]["proofValue"]

@@ -4,10 +4,13 @@ example but each way atouts makes a badge — every recipient kind (claim code i
 suspendable, with an expiry, re-issued, from a bulk file (one by one and pipelined), from a
 local did:key demo — and the signed status list itself, each verified by the Digital Bazaar
 stack (``@digitalbazaar/vc`` with the eddsa-rdfc-2022 cryptosuite), while a changed copy is not.
-Also checks the OB 3.0 structure and JSON Schema of each, as atouts' own verifier does."""
+Also checks the OB 3.0 structure and JSON Schema of each, as atouts' own verifier does. Badges
+issued with the other suites atouts offers are checked by independent JavaScript code too:
+eddsa-jcs-2022 by Digital Bazaar's cryptosuite, VC-JWT by ``jose`` (DCC has no VC-JWT verifier)."""
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import timedelta
 from pathlib import Path
@@ -22,7 +25,7 @@ from issuer.achievements import create_achievement
 from issuer.batch import run_batch, submit_batch
 from issuer.context import IssuerContext
 from issuer.custody import KeyCustody
-from issuer.issuance import IssueSpec, evidence_item
+from issuer.issuance import JWT_SUITE, IssueSpec, evidence_item
 from issuer.orgs import create_organisation, did_document
 from issuer.recipients import parse_recipient
 from issuer.service import issue
@@ -132,3 +135,59 @@ def test_a_local_did_key_demo_badge_verifies_in_the_js_stack_without_any_documen
     # is the issuer's own: the method is a fragment of the issuer's identifier.
     assert credential["proof"]["verificationMethod"].startswith(credential["issuer"]["id"] + "#")
     _proof_holds(js, credential, {})
+
+
+def test_badges_issued_with_eddsa_jcs_2022_verify_in_the_js_stack(
+    js: JsRunner, ctx: IssuerContext, achievement_id: str, tmp_path: Path
+) -> None:
+    single = issue(
+        ctx,
+        achievement_id,
+        IssueSpec(recipient=parse_recipient("lea@example.org"), suite="eddsa-jcs-2022"),
+    )
+    path = tmp_path / "lot.csv"
+    path.write_text("email;niveau\np1@example.org;N2\np2@example.org;N1\n", encoding="utf-8")
+    batch, _ = submit_batch(ctx, achievement_id, path, suite="eddsa-jcs-2022")
+    assert run_batch(ctx, batch.id).issued == 2
+    extra = _published(ctx, "mission-ouest")
+    with session_scope(ctx.engine, write=False) as session:
+        texts = session.exec(select(Credential.signed_text)).all()
+    assert single.signed_text in texts
+    assert len(texts) == 3
+    for text in texts:
+        credential = json.loads(text)
+        assert credential["proof"]["cryptosuite"] == "eddsa-jcs-2022"
+        assert _ob_errors(credential) == []
+        _proof_holds(js, credential, extra)
+
+
+def test_a_vc_jwt_badge_verifies_with_an_independent_jose_library(
+    js: JsRunner, ctx: IssuerContext, achievement_id: str
+) -> None:
+    issued = issue(
+        ctx,
+        achievement_id,
+        IssueSpec(recipient=parse_recipient("lea@example.org"), suite=JWT_SUITE),
+    )
+    token = issued.signed_text
+    methods = _published(ctx, "mission-ouest")
+    result = js("verify-jwt", {"jwt": token, "documents": methods})
+    assert result["verified"] is True, result
+    assert result["header"]["alg"] == "EdDSA"
+    assert result["header"]["kid"] in methods
+    claims = result["claims"]
+    assert claims["iss"] == claims["issuer"]["id"]
+    assert "OpenBadgeCredential" in claims["type"]
+    assert (
+        _ob_errors(
+            {k: v for k, v in claims.items() if k not in ("iss", "nbf", "jti", "sub", "exp")}
+        )
+        == []
+    )
+    # A payload changed after signing (another badge name) is refused.
+    header, _, signature = token.split(".")
+    forged_claims = {**claims, "name": "Diplôme d'ingénieur"}
+    payload = base64.urlsafe_b64encode(json.dumps(forged_claims).encode()).rstrip(b"=").decode()
+    forged = js("verify-jwt", {"jwt": f"{header}.{payload}.{signature}", "documents": methods})
+    assert forged["verified"] is False
+    assert forged["errors"] == ["ERR_JWS_SIGNATURE_VERIFICATION_FAILED"]

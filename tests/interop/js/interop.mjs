@@ -3,7 +3,12 @@
 //   node interop.mjs sign   < {"credential": {...}, "seed": "<64 hex>", "created": "..."}
 //   node interop.mjs verify < {"credential": {...}, "now": "..."}
 //   node interop.mjs verify-proof < {"credential": {...}}
+//   node interop.mjs verify-jwt < {"jwt": "...", "documents": {kid: verificationMethod}}
 //
+// Data Integrity: the cryptosuite is the proof's own (eddsa-rdfc-2022 or eddsa-jcs-2022; "sign"
+// takes "cryptosuite", rdfc by default). VC-JWT (VC-JOSE-COSE): "verify-jwt" checks the compact
+// JWS with `jose` (an independent JOSE implementation; the DCC stack has no VC-JWT verifier),
+// the key being the verification method named by the header's "kid", looked up in "documents".
 // Both read one JSON object on stdin and print one JSON object on stdout. "extraContexts"
 // ({url: document}) may add contexts that no npm package ships (the W3C examples context, read by
 // the Python test from ../shared). The document loader serves ONLY those local contexts and
@@ -22,6 +27,22 @@ import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
 import didContext from 'did-context';
 import jsigs from 'jsonld-signatures';
 import {cryptosuite as eddsaRdfc2022CryptoSuite} from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+import {createSignCryptosuite as jcsSign, createVerifyCryptosuite as jcsVerify} from
+  '@digitalbazaar/eddsa-jcs-2022-cryptosuite';
+import * as jose from 'jose';
+
+// The cryptosuite objects by name, for signing and for verifying.
+const SIGNING = {'eddsa-rdfc-2022': eddsaRdfc2022CryptoSuite, 'eddsa-jcs-2022': jcsSign()};
+const VERIFYING = {'eddsa-rdfc-2022': eddsaRdfc2022CryptoSuite, 'eddsa-jcs-2022': jcsVerify()};
+
+function verifyingSuite(credential) {
+  const proofs = [].concat(credential.proof || []);
+  const name = (proofs[0] && proofs[0].cryptosuite) || 'eddsa-rdfc-2022';
+  if(!VERIFYING[name]) {
+    throw new Error(`cryptosuite ${name} is not installed in the harness`);
+  }
+  return new DataIntegrityProof({cryptosuite: VERIFYING[name]});
+}
 
 function localContexts(extra) {
   const map = new Map();
@@ -72,7 +93,7 @@ async function sign(input) {
   key.id = `${did}#${key.publicKeyMultibase}`;
   const suite = new DataIntegrityProof({
     signer: key.signer(),
-    cryptosuite: eddsaRdfc2022CryptoSuite,
+    cryptosuite: SIGNING[input.cryptosuite || 'eddsa-rdfc-2022'],
     date: input.created
   });
   const signed = await vc.issue({
@@ -84,7 +105,7 @@ async function sign(input) {
 }
 
 async function verify(input) {
-  const suite = new DataIntegrityProof({cryptosuite: eddsaRdfc2022CryptoSuite});
+  const suite = verifyingSuite(input.credential);
   const result = await vc.verifyCredential({
     credential: input.credential,
     suite,
@@ -111,7 +132,7 @@ async function verify(input) {
 // Proof only (jsonld-signatures, assertionMethod purpose), without the VC library's rule that the
 // issuer must be the key's controller: used on the W3C vector, whose issuer is an https URL.
 async function verifyProof(input) {
-  const suite = new DataIntegrityProof({cryptosuite: eddsaRdfc2022CryptoSuite});
+  const suite = verifyingSuite(input.credential);
   const result = await jsigs.verify(input.credential, {
     suite,
     purpose: new jsigs.purposes.AssertionProofPurpose(),
@@ -126,10 +147,32 @@ async function verifyProof(input) {
   return {verified: Boolean(result.verified), errors: [...new Set(errors)]};
 }
 
+// A VC-JWT: the header's kid names a Multikey verification method given in "documents"; its
+// public key verifies the EdDSA signature. Returns the protected header and the claims.
+async function verifyJwt(input) {
+  const header = jose.decodeProtectedHeader(input.jwt);
+  const method = (input.documents || {})[header.kid];
+  if(!method) {
+    return {verified: false, errors: [`unknown kid ${header.kid}`]};
+  }
+  const keyPair = await Ed25519Multikey.from(method);
+  const jwk = await Ed25519Multikey.toJwk({keyPair});
+  try {
+    const key = await jose.importJWK(jwk, 'EdDSA');
+    const {payload, protectedHeader} = await jose.compactVerify(input.jwt, key, {
+      algorithms: ['EdDSA', 'Ed25519']
+    });
+    const claims = JSON.parse(new TextDecoder().decode(payload));
+    return {verified: true, errors: [], header: protectedHeader, claims};
+  } catch(e) {
+    return {verified: false, errors: [String(e && (e.code || e.message) || e)]};
+  }
+}
+
 const command = process.argv[2];
-const handlers = {sign, verify, 'verify-proof': verifyProof};
+const handlers = {sign, verify, 'verify-proof': verifyProof, 'verify-jwt': verifyJwt};
 if(!handlers[command]) {
-  process.stderr.write('usage: node interop.mjs sign|verify|verify-proof < input.json\n');
+  process.stderr.write('usage: node interop.mjs sign|verify|verify-proof|verify-jwt < input.json\n');
   process.exit(64);
 }
 try {
