@@ -20,12 +20,12 @@ from fastapi.testclient import TestClient
 
 from api.issuer_routes import install
 from api.settings import Settings
-from badges.fetch import FetchResult
 from issuer.context import IssuerContext
 from issuer.orgs import add_member
 from storage.engine import session_scope
 from storage.tables import MemberRole, WebSession
 from storage.tokens import hash_token, new_token
+from tests.api.app_fetcher import AppFetcher
 from tests.conftest import REPO
 from tests.issuer.conftest import (  # noqa: F401 - fixtures shared with tests/issuer
     BASE,
@@ -57,20 +57,6 @@ OPERATIONS = [
     ("get", "/api/issuer/batches/{batch_id}/result.csv"),
     ("post", "/api/issuer/endorsements"),
 ]
-
-
-class AppFetcher:
-    """Serves the issuer's public URLs from the app itself (no network)."""
-
-    def __init__(self, client: TestClient) -> None:
-        self.client = client
-
-    def fetch(self, url: str, *, accept: str = "application/json") -> FetchResult:
-        path = url.removeprefix(BASE).split("#", 1)[0]
-        response = self.client.get(path)
-        return FetchResult(
-            response.status_code, response.headers.get("content-type", ""), response.content, url
-        )
 
 
 @pytest.fixture

@@ -18,10 +18,11 @@ from fastapi.testclient import TestClient
 
 from api.issuer_routes import install
 from api.settings import Settings
-from badges.fetch import FetchResult
 from issuer.context import IssuerContext
 from issuer.orgs import add_member
 from storage.tables import MemberRole, User
+from tests.api.app_fetcher import AppFetcher
+from tests.api.issuer_api_fixtures import api_token  # noqa: F401 - a fixture
 from tests.issuer.conftest import (  # noqa: F401 - fixtures shared with tests/issuer
     BASE,
     achievement_id,
@@ -34,20 +35,6 @@ from verifier import VerifyOptions, verify
 
 auth = pytest.importorskip("api.auth")
 problems = pytest.importorskip("api.problems")
-
-
-class AppFetcher:
-    """Serves the issuer's public URLs from the app itself (no network)."""
-
-    def __init__(self, client: TestClient) -> None:
-        self.client = client
-
-    def fetch(self, url: str, *, accept: str = "application/json") -> FetchResult:
-        path = url.removeprefix(BASE).split("#", 1)[0]
-        response = self.client.get(path)
-        return FetchResult(
-            response.status_code, response.headers.get("content-type", ""), response.content, url
-        )
 
 
 @pytest.fixture
@@ -68,19 +55,9 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def token(ctx: IssuerContext, org: Any) -> str:
-    member = add_member(
-        ctx, org.slug, email="formatrice@example.org", display_name="F", role=MemberRole.ISSUER
-    )
-    raw, _ = auth.create_api_token(
-        ctx.engine,
-        name="tests",
-        scopes=[str(s) for s in auth.Scope],
-        user_id=member.user_id,
-        organisation_id=org.id,
-        now=ctx.now(),
-    )
-    return str(raw)
+def token(api_token: str) -> str:
+    """An API token of a trainer of the issuing organisation, every scope."""
+    return api_token
 
 
 def _headers(token: str, **extra: str) -> dict[str, str]:

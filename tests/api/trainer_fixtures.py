@@ -15,13 +15,13 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from badges.fetch import FetchResult
 from issuer.achievements import create_achievement
 from issuer.context import IssuerContext
 from issuer.custody import KeyCustody
 from issuer.orgs import add_member, create_organisation
 from referentials.bundled import load_bundled
 from storage.tables import MemberRole
+from tests.api.app_fetcher import AppFetcher
 from tests.api.webapp_fixtures import BASE, NOW, Web, csrf_of, make_web, signed_in
 from verifier import VerificationReport, VerifyOptions, verify
 
@@ -36,19 +36,6 @@ class Trainer:
     org_slug: str
     org_id: str
     achievement_id: str
-
-
-class AppFetcher:
-    """Serves what the app publishes (status lists, documents) to the verifier, offline."""
-
-    def __init__(self, client: TestClient) -> None:
-        self.client = client
-
-    def fetch(self, url: str, *, accept: str = "application/json") -> FetchResult:
-        response = self.client.get(url.removeprefix(BASE).split("#", 1)[0])
-        return FetchResult(
-            response.status_code, response.headers.get("content-type", ""), response.content, url
-        )
 
 
 def person(t: Trainer, role: MemberRole, email: str, *, org_slug: str | None = None) -> TestClient:

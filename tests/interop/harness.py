@@ -5,7 +5,9 @@ by a file lock so pytest-xdist workers do not race) and returns a callable
 ``run(command, payload) -> dict``. Commands: ``sign`` (``{"credential", "seed": hex32, "created"}``
 → ``{"signed", "verificationMethod"}``, did:key of the seed), ``verify`` (``{"credential", "now"?}``
 → ``{"verified", "errors"}``, @digitalbazaar/vc rules: issuer must be the key's controller) and
-``verify-proof`` (proof only). ``extraContexts`` ({url: document}) adds contexts no npm package
+``verify-proof`` (proof only); ``sign`` also takes ``"cryptosuite"`` (eddsa-rdfc-2022 by
+default, or eddsa-jcs-2022) and ``verify-jwt`` (``{"jwt", "documents"}``) checks a VC-JWT with
+``jose``. ``extraContexts`` ({url: document}) adds contexts no npm package
 ships. When node or npm is missing the calling test is skipped with the reason.
 """
 
@@ -20,6 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from issuer.context import IssuerContext
+from issuer.orgs import did_document
 
 JS_DIR = Path(__file__).resolve().parent / "js"
 JsRunner = Callable[[str, dict[str, Any]], dict[str, Any]]
@@ -66,3 +71,12 @@ def ensure_js() -> JsRunner:
         return result
 
     return run
+
+
+def published_documents(ctx: IssuerContext, slug: str) -> dict[str, Any]:
+    """The issuer's DID document and each of its methods, for the JS stack's offline loader."""
+    document = did_document(ctx, slug)
+    documents: dict[str, Any] = {document["id"]: document}
+    for method in document["verificationMethod"]:
+        documents[method["id"]] = {"@context": "https://w3id.org/security/multikey/v1", **method}
+    return documents

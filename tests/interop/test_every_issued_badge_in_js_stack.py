@@ -26,13 +26,13 @@ from issuer.batch import run_batch, submit_batch
 from issuer.context import IssuerContext
 from issuer.custody import KeyCustody
 from issuer.issuance import JWT_SUITE, IssueSpec, evidence_item
-from issuer.orgs import create_organisation, did_document
+from issuer.orgs import create_organisation
 from issuer.recipients import parse_recipient
 from issuer.service import issue
 from issuer.status import change_status
 from storage.engine import create_engine, session_scope
 from storage.tables import Credential, StatusList
-from tests.interop.harness import JsRunner
+from tests.interop.harness import JsRunner, published_documents
 from tests.issuer.conftest import (  # noqa: F401 - fixtures shared with tests/issuer
     Clock,
     achievement_id,
@@ -44,15 +44,6 @@ from tests.issuer.conftest import (  # noqa: F401 - fixtures shared with tests/i
 )
 
 pytestmark = pytest.mark.interop
-
-
-def _published(ctx: IssuerContext, slug: str) -> dict[str, Any]:
-    """The issuer's DID document and each of its methods, for the JS stack's offline loader."""
-    document = did_document(ctx, slug)
-    documents: dict[str, Any] = {document["id"]: document}
-    for method in document["verificationMethod"]:
-        documents[method["id"]] = {"@context": "https://w3id.org/security/multikey/v1", **method}
-    return documents
 
 
 def _ob_errors(credential: dict[str, Any]) -> list[str]:
@@ -102,7 +93,7 @@ def test_badges_of_every_kind_verify_in_the_js_stack(
         run_batch(ctx, batch.id, pipeline=pipeline, processes=1, chunk=4)
     change_status(ctx, issued[1].row_id, action="suspend")  # the list changes: republished
 
-    extra = _published(ctx, "mission-ouest")
+    extra = published_documents(ctx, "mission-ouest")
     with session_scope(ctx.engine, write=False) as session:
         texts = session.exec(select(Credential.signed_text)).all()
         lists = session.exec(select(StatusList.published_text)).all()
@@ -149,7 +140,7 @@ def test_badges_issued_with_eddsa_jcs_2022_verify_in_the_js_stack(
     path.write_text("email;niveau\np1@example.org;N2\np2@example.org;N1\n", encoding="utf-8")
     batch, _ = submit_batch(ctx, achievement_id, path, suite="eddsa-jcs-2022")
     assert run_batch(ctx, batch.id).issued == 2
-    extra = _published(ctx, "mission-ouest")
+    extra = published_documents(ctx, "mission-ouest")
     with session_scope(ctx.engine, write=False) as session:
         texts = session.exec(select(Credential.signed_text)).all()
     assert single.signed_text in texts
@@ -170,7 +161,7 @@ def test_a_vc_jwt_badge_verifies_with_an_independent_jose_library(
         IssueSpec(recipient=parse_recipient("lea@example.org"), suite=JWT_SUITE),
     )
     token = issued.signed_text
-    methods = _published(ctx, "mission-ouest")
+    methods = published_documents(ctx, "mission-ouest")
     result = js("verify-jwt", {"jwt": token, "documents": methods})
     assert result["verified"] is True, result
     assert result["header"]["alg"] == "EdDSA"

@@ -5,17 +5,16 @@ verify in the Digital Bazaar / DCC JavaScript stack, and a tampered copy does no
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 
 from issuer.context import IssuerContext
 from issuer.endorsements import endorse
 from issuer.issuance import IssueSpec, evidence_item
-from issuer.orgs import create_organisation, did_document
+from issuer.orgs import create_organisation
 from issuer.recipients import parse_recipient
 from issuer.service import issue
-from tests.interop.harness import JsRunner
+from tests.interop.harness import JsRunner, published_documents
 from tests.issuer.conftest import (  # noqa: F401 - fixtures shared with tests/issuer
     achievement_id,
     clock,
@@ -25,15 +24,6 @@ from tests.issuer.conftest import (  # noqa: F401 - fixtures shared with tests/i
 )
 
 pytestmark = pytest.mark.interop
-
-
-def _published(ctx: IssuerContext, slug: str) -> dict[str, Any]:
-    """The issuer's DID document and each of its methods, for the JS stack's offline loader."""
-    document = did_document(ctx, slug)
-    documents: dict[str, Any] = {document["id"]: document}
-    for method in document["verificationMethod"]:
-        documents[method["id"]] = {"@context": "https://w3id.org/security/multikey/v1", **method}
-    return documents
 
 
 def test_issued_badges_verify_in_the_js_stack(
@@ -48,7 +38,7 @@ def test_issued_badges_verify_in_the_js_stack(
     )
     issued = issue(ctx, achievement_id, spec)
     credential = json.loads(issued.signed_text)
-    extra = {**_published(ctx, "mission-ouest"), **_published(ctx, "employeur")}
+    extra = {**published_documents(ctx, "mission-ouest"), **published_documents(ctx, "employeur")}
     result = js("verify-proof", {"credential": credential, "extraContexts": extra})
     assert result == {"verified": True, "errors": []}, result
     endorsement = credential["credentialSubject"]["achievement"]["endorsement"][0]
